@@ -1,0 +1,88 @@
+// encore: the operator's command line. Each subcommand is a small function; main()
+// only dispatches.
+
+#include "hub/app/hub_config.hpp"
+#include "kiosk/app/kiosk_config.hpp"
+#include "platform/config/command_line.hpp"
+#include "platform/config/config_reader.hpp"
+#include "platform/config/daemon_options.hpp"
+
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+
+namespace {
+
+using namespace encore;
+
+constexpr const char* overview = R"(Encore operator command line.
+
+Commands:
+  check-config kioskd|hubd FILE   validate a daemon's config file (exit 2 on problems)
+
+Run 'encore COMMAND --help' for a command's options.)";
+
+int check_config(int argc, const char* const* argv) {
+    platform::CommandLine command_line("encore check-config", "kioskd|hubd FILE",
+                                       "Validates a kioskd or hubd config file without starting "
+                                       "the daemon. Exits 0 when it is valid, 2 otherwise.");
+    command_line.allow_positionals();
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    const auto& operands = command_line.positionals();
+    if (operands.size() != 2 || (operands[0] != "kioskd" && operands[0] != "hubd")) {
+        std::cerr << "encore check-config: expected 'kioskd FILE' or 'hubd FILE'\n";
+        return 2;
+    }
+    const auto& daemon = operands[0];
+    const auto& path = operands[1];
+    const auto outcome = platform::config::report_config_outcome(daemon, true, [&] {
+        const auto json = platform::config::load_json_file(path);
+        std::vector<platform::config::Problem> problems;
+        platform::config::ObjectReader root(json, "", problems);
+        if (daemon == "kioskd") {
+            kiosk::KioskConfig config;
+            kiosk::read_kiosk_config(root, config);
+        } else {
+            hub::HubConfig config;
+            hub::read_hub_config(root, config);
+        }
+        root.finish();
+        platform::config::throw_if_problems(std::move(problems));
+    });
+    return outcome.value_or(0);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::map<std::string, std::function<int(int, const char* const*)>> commands = {
+        {"check-config", check_config},
+    };
+    try {
+        if (argc < 2) {
+            std::cerr << overview << "\n";
+            return 2;
+        }
+        const std::string command = argv[1];
+        if (command == "--help" || command == "-h" || command == "help") {
+            std::cout << overview << "\n";
+            return 0;
+        }
+        if (command == "--version") {
+            platform::CommandLine version_only("encore", "", "");
+            return version_only.parse(argc, argv).value_or(0);
+        }
+        const auto found = commands.find(command);
+        if (found == commands.end()) {
+            std::cerr << "encore: unknown command '" << command << "'\n\n" << overview << "\n";
+            return 2;
+        }
+        return found->second(argc, argv);
+    } catch (const std::exception& error) {
+        std::cerr << "encore: " << error.what() << "\n";
+        return 1;
+    }
+}

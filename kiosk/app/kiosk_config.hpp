@@ -1,0 +1,23 @@
+#pragma once
+
+#include "platform/config/config_reader.hpp"
+#include "platform/config/endpoint.hpp"
+#include "platform/log/logger.hpp"
+
+#include <filesystem>
+
+namespace encore::kiosk {
+
+// Every setting of kioskd, with its default. docs/configuration.md lists the keys.
+struct KioskConfig {
+    // Where the journal, photos and prints live; must be on durable storage.
+    std::filesystem::path data_dir = "/var/lib/encore/kiosk";
+    // The touchscreen UI's HTTP server; the screen's browser opens it.
+    platform::Endpoint ui_listen{"127.0.0.1", 8080};
+    platform::LogSettings log;
+};
+
+// Fills `config` from the root object of a kioskd config file.
+void read_kiosk_config(platform::config::ObjectReader& root, KioskConfig& config);
+
+} // namespace encore::kiosk

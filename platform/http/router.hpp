@@ -1,0 +1,45 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace encore::platform::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Status = boost::beast::http::status;
+using Method = boost::beast::http::verb;
+using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
+
+// Maps method + exact path to a handler. Unknown paths get 404, known paths with
+// another method get 405 with an Allow header.
+class Router {
+public:
+    void add(Method method, std::string path, Handler handler);
+    boost::asio::awaitable<Response> route(const Request& request) const;
+
+private:
+    struct Route {
+        Method method;
+        std::string path;
+        Handler handler;
+    };
+    std::vector<Route> routes_;
+};
+
+// Responses that carry the headers every Encore response has (nosniff, no-referrer).
+Response text_response(const Request& request, Status status, std::string body,
+                       std::string_view content_type = "text/plain; charset=utf-8");
+Response json_response(const Request& request, Status status, const nlohmann::json& body);
+// The path of a request target without its query string.
+std::string_view path_of(const Request& request);
+
+} // namespace encore::platform::http
