@@ -21,14 +21,10 @@ namespace http = platform::http;
 
 http::Router make_health_router(std::string listener) {
     http::Router router;
-    router.add(http::Method::get, "/healthz",
-               [listener](const http::Request& request) -> boost::asio::awaitable<http::Response> {
-                   co_return http::json_response(request, http::Status::ok,
-                                                 {{"service", "hubd"},
-                                                  {"listener", listener},
-                                                  {"version", platform::version},
-                                                  {"status", "ok"}});
-               });
+    http::add_health_route(router, {{"service", "hubd"},
+                                    {"listener", std::move(listener)},
+                                    {"version", platform::version},
+                                    {"status", "ok"}});
     return router;
 }
 
@@ -54,17 +50,14 @@ int run(int argc, char** argv) {
     platform::configure_logging(config.log);
     platform::Logger log("hubd");
 
-    std::filesystem::create_directories(config.data_dir);
-    platform::remove_stale_temp_files(config.data_dir);
+    platform::prepare_data_directory(config.data_dir);
 
     boost::asio::io_context loop;
     const auto public_router = make_health_router("public");
     const auto private_router = make_health_router("private");
     http::Server public_server(loop, config.public_listen, public_router, "public");
     http::Server private_server(loop, config.private_listen, private_router, "private");
-    platform::StopSignals stop_signals(loop, [&](int signal) {
-        log.info("stopping on signal ", signal);
-        platform::notify_service_manager("STOPPING=1");
+    platform::StopSignals stop_signals(loop, [&](int) {
         public_server.stop();
         private_server.stop();
         loop.stop();

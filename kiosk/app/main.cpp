@@ -21,19 +21,15 @@ namespace http = platform::http;
 
 http::Router make_router() {
     http::Router router;
-    router.add(http::Method::get, "/healthz",
-               [](const http::Request& request) -> boost::asio::awaitable<http::Response> {
-                   co_return http::json_response(
-                       request, http::Status::ok,
-                       {{"service", "kioskd"}, {"version", platform::version}, {"status", "ok"}});
-               });
+    http::add_health_route(
+        router, {{"service", "kioskd"}, {"version", platform::version}, {"status", "ok"}});
     return router;
 }
 
 int run(int argc, char** argv) {
     platform::ignore_sigpipe();
-    platform::CommandLine command_line("kioskd", "[OPTIONS]",
-                                       "Encore booth firmware: camera, prints and the touchscreen UI.");
+    platform::CommandLine command_line(
+        "kioskd", "[OPTIONS]", "Encore booth firmware: camera, prints and the touchscreen UI.");
     platform::config::DaemonOptions options(command_line);
     options.add_override("data", "DIR", "data_dir", "keep the journal and photos in DIR");
     options.add_override("ui", "HOST:PORT", "ui.listen", "serve the touchscreen UI here");
@@ -48,15 +44,12 @@ int run(int argc, char** argv) {
     platform::configure_logging(config.log);
     platform::Logger log("kioskd");
 
-    std::filesystem::create_directories(config.data_dir);
-    platform::remove_stale_temp_files(config.data_dir);
+    platform::prepare_data_directory(config.data_dir);
 
     boost::asio::io_context loop;
     const auto router = make_router();
     http::Server ui_server(loop, config.ui_listen, router, "ui");
-    platform::StopSignals stop_signals(loop, [&](int signal) {
-        log.info("stopping on signal ", signal);
-        platform::notify_service_manager("STOPPING=1");
+    platform::StopSignals stop_signals(loop, [&](int) {
         ui_server.stop();
         loop.stop();
     });

@@ -30,7 +30,8 @@ void CommandLine::add_list(std::string name, std::string value_name, std::string
 }
 
 std::string CommandLine::help() const {
-    std::string text = "Usage: " + program_ + " " + usage_ + "\n\n" + description_ + "\n\nOptions:\n";
+    std::string text =
+        "Usage: " + program_ + " " + usage_ + "\n\n" + description_ + "\n\nOptions:\n";
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& option : options_) {
         std::string left = "--" + option.name;
@@ -81,8 +82,8 @@ std::optional<int> CommandLine::parse(int argc, const char* const* argv, int fir
             continue;
         }
         const auto equals = argument.find('=');
-        const std::string name(argument.substr(2, equals == std::string_view::npos ? argument.npos
-                                                                                    : equals - 2));
+        const std::string name(
+            argument.substr(2, equals == std::string_view::npos ? argument.npos : equals - 2));
         const auto found = std::find_if(options_.begin(), options_.end(),
                                         [&](const Option& option) { return option.name == name; });
         if (found == options_.end()) {

@@ -13,7 +13,8 @@ std::string join_problems(const std::vector<Problem>& problems) {
         if (!text.empty()) {
             text += '\n';
         }
-        text += problem.key.empty() ? problem.message : "\"" + problem.key + "\": " + problem.message;
+        text +=
+            problem.key.empty() ? problem.message : "\"" + problem.key + "\": " + problem.message;
     }
     return text;
 }
@@ -51,7 +52,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
             diagonal = above;
         }
     }
@@ -82,7 +84,7 @@ nlohmann::json load_json_file(const std::filesystem::path& path) {
     std::ifstream file(path);
     if (!file) {
         throw ConfigError("cannot read config file " + path.string() +
-                                    ": check the path and its permissions");
+                          ": check the path and its permissions");
     }
     std::stringstream text;
     text << file.rdbuf();
@@ -92,13 +94,14 @@ nlohmann::json load_json_file(const std::filesystem::path& path) {
         // nlohmann reports a byte offset; turn it into line and column for a person.
         const std::string content = text.str();
         const auto offset = std::min<std::size_t>(error.byte, content.size());
-        const auto line = 1 + std::count(content.begin(), content.begin() + static_cast<long>(offset), '\n');
+        const auto line =
+            1 + std::count(content.begin(), content.begin() + static_cast<long>(offset), '\n');
         const auto line_start = content.rfind('\n', offset == 0 ? 0 : offset - 1);
         const auto column = line_start == std::string::npos ? offset : offset - line_start - 1;
-        throw ConfigError(path.string() + ":" + std::to_string(line) + ":" +
-                                    std::to_string(column) + ": not valid JSON (" +
-                                    std::string(error.what()).substr(std::string(error.what()).rfind(':') + 2) +
-                                    ")");
+        throw ConfigError(
+            path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
+            ": not valid JSON (" +
+            std::string(error.what()).substr(std::string(error.what()).rfind(':') + 2) + ")");
     }
 }
 
@@ -108,8 +111,8 @@ ObjectReader::ObjectReader(const nlohmann::json& object, std::string path,
     , path_(std::move(path))
     , problems_(problems) {
     if (!object.is_object() && !object.is_null()) {
-        problems_.push_back({path_, std::string("expected an object, got ") +
-                                        std::string(type_name(object))});
+        problems_.push_back(
+            {path_, std::string("expected an object, got ") + std::string(type_name(object))});
     }
 }
 
@@ -137,8 +140,8 @@ const nlohmann::json* ObjectReader::find(std::string_view key, nlohmann::json::v
     if (found == nullptr) {
         return nullptr;
     }
-    const bool integer_ok = expected == nlohmann::json::value_t::number_integer &&
-                            found->is_number_integer();
+    const bool integer_ok =
+        expected == nlohmann::json::value_t::number_integer && found->is_number_integer();
     if (found->type() != expected && !integer_ok) {
         problem(key, "expected " + std::string(expected_text) + ", got " +
                          std::string(type_name(*found)));
@@ -233,8 +236,9 @@ void ObjectReader::read(std::string_view key, LogLevel& out) {
     if (const auto level = parse_log_level(name)) {
         out = *level;
     } else {
-        problem(key, "expected one of \"debug\", \"info\", \"warning\", \"error\", \"off\", got \"" +
-                         name + "\"");
+        problem(key,
+                "expected one of \"debug\", \"info\", \"warning\", \"error\", \"off\", got \"" +
+                    name + "\"");
     }
 }
 
@@ -300,8 +304,8 @@ void ObjectReader::finish() {
             for (const auto& known : known_keys_) {
                 listed += (listed.empty() ? "\"" : ", \"") + known + "\"";
             }
-            message += listed.empty() ? "; this section takes no keys"
-                                      : "; expected one of " + listed;
+            message +=
+                listed.empty() ? "; this section takes no keys" : "; expected one of " + listed;
         }
         problem(key, message);
     }

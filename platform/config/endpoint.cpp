@@ -25,7 +25,8 @@ std::optional<Endpoint> parse_endpoint(std::string_view text) {
         return std::nullopt; // An IPv6 address needs brackets.
     }
     unsigned port = 0;
-    const auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    const auto [end, error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (error != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
         return std::nullopt;
     }

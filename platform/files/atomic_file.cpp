@@ -3,8 +3,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <stdexcept>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace encore::platform {
@@ -12,7 +13,9 @@ namespace {
 
 constexpr std::string_view temp_marker = ".encore-tmp-";
 
-std::error_code last_error() { return {errno, std::generic_category()}; }
+std::error_code last_error() {
+    return {errno, std::generic_category()};
+}
 
 // Closes a file descriptor on every path out of a function.
 class FileDescriptor {
@@ -121,6 +124,21 @@ std::error_code write_file_atomically(const std::filesystem::path& path,
 std::error_code write_file_atomically(const std::filesystem::path& path, std::string_view text,
                                       const AtomicWriteOptions& options) {
     return write_file_atomically(path, std::as_bytes(std::span(text.data(), text.size())), options);
+}
+
+void prepare_data_directory(const std::filesystem::path& directory) {
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (!error && ::access(directory.c_str(), W_OK) != 0) {
+        error = last_error();
+    }
+    if (error) {
+        throw std::runtime_error("cannot use data folder " + directory.string() + ": " +
+                                 error.message() +
+                                 "; create it with write access for this user or set data_dir "
+                                 "(--data) to another folder");
+    }
+    remove_stale_temp_files(directory);
 }
 
 std::size_t remove_stale_temp_files(const std::filesystem::path& directory) {

@@ -36,6 +36,11 @@ std::error_code sync_directory(const std::filesystem::path& directory);
 // `directory`. Returns how many were removed.
 std::size_t remove_stale_temp_files(const std::filesystem::path& directory);
 
+// Start-up for a daemon's data folder: creates it if needed and removes what crashed
+// atomic writes left in it. Throws std::runtime_error that names the folder and the
+// fix when it cannot be created or written.
+void prepare_data_directory(const std::filesystem::path& directory);
+
 // True when `name` is the name of an atomic write's temporary file.
 bool is_atomic_temp_name(std::string_view name);
 

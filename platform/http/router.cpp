@@ -24,7 +24,8 @@ boost::asio::awaitable<Response> Router::route(const Request& request) const {
         if (route.method == request.method()) {
             co_return co_await route.handler(request);
         }
-        allowed += (allowed.empty() ? "" : ", ") + std::string(boost::beast::http::to_string(route.method));
+        allowed += (allowed.empty() ? "" : ", ") +
+                   std::string(boost::beast::http::to_string(route.method));
     }
     if (!allowed.empty()) {
         auto response = text_response(request, Status::method_not_allowed, "method not allowed\n");
@@ -32,6 +33,14 @@ boost::asio::awaitable<Response> Router::route(const Request& request) const {
         co_return response;
     }
     co_return text_response(request, Status::not_found, "not found\n");
+}
+
+void add_health_route(Router& router, nlohmann::json status) {
+    router.add(
+        Method::get, "/healthz",
+        [status = std::move(status)](const Request& request) -> boost::asio::awaitable<Response> {
+            co_return json_response(request, Status::ok, status);
+        });
 }
 
 Response text_response(const Request& request, Status status, std::string body,

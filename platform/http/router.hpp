@@ -4,7 +4,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <string>
@@ -39,6 +39,8 @@ private:
 Response text_response(const Request& request, Status status, std::string body,
                        std::string_view content_type = "text/plain; charset=utf-8");
 Response json_response(const Request& request, Status status, const nlohmann::json& body);
+// Adds GET /healthz answering `status` as JSON, for load balancers and operators.
+void add_health_route(Router& router, nlohmann::json status);
 // The path of a request target without its query string.
 std::string_view path_of(const Request& request);
 

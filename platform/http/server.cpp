@@ -20,7 +20,8 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct Server::State {
-    State(asio::io_context& loop, const Router& router_in, std::string name_in, ServerLimits limits_in)
+    State(asio::io_context& loop, const Router& router_in, std::string name_in,
+          ServerLimits limits_in)
         : acceptor(loop)
         , router(router_in)
         , log(std::move(name_in))
@@ -50,26 +51,29 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp
         parser.header_limit(static_cast<std::uint32_t>(state->limits.max_header_bytes));
         parser.body_limit(state->limits.max_body_bytes);
         stream.expires_after(state->limits.request_timeout);
-        auto [read_error, read_bytes] =
-            co_await beast::http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [read_error, read_bytes] = co_await beast::http::async_read(
+            stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
         if (read_error) {
             if (read_error == beast::http::error::body_limit) {
                 Request request;
-                auto response = text_response(request, Status::payload_too_large, "request too large\n");
+                auto response =
+                    text_response(request, Status::payload_too_large, "request too large\n");
                 response.keep_alive(false);
                 stream.expires_after(std::chrono::seconds(5));
-                co_await beast::http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+                co_await beast::http::async_write(stream, response,
+                                                  asio::as_tuple(asio::use_awaitable));
             } else if (read_error != beast::http::error::end_of_stream &&
                        read_error != beast::error::timeout && read_error != asio::error::eof) {
-                state->log.debug("closing a connection after a bad request: ", read_error.message());
+                state->log.debug("closing a connection after a bad request: ",
+                                 read_error.message());
             }
             break;
         }
         Request request = parser.release();
         Response response = co_await state->router.route(request);
         stream.expires_after(state->limits.request_timeout);
-        auto [write_error, written] =
-            co_await beast::http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+        auto [write_error, written] = co_await beast::http::async_write(
+            stream, response, asio::as_tuple(asio::use_awaitable));
         if (write_error || !response.keep_alive()) {
             break;
         }
@@ -80,14 +84,16 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
     while (!state->stopped) {
-        auto [error, socket] = co_await state->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+        auto [error, socket] =
+            co_await state->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
         if (error) {
             if (error == asio::error::operation_aborted || state->stopped) {
                 break;
             }
             // Out of file descriptors and the like: log, pause briefly, keep serving.
             state->log.warning("accept failed: ", error.message());
-            asio::steady_timer pause(state->acceptor.get_executor(), std::chrono::milliseconds(100));
+            asio::steady_timer pause(state->acceptor.get_executor(),
+                                     std::chrono::milliseconds(100));
             co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
@@ -105,7 +111,8 @@ Server::Server(asio::io_context& loop, const Endpoint& endpoint, const Router& r
                std::string name, ServerLimits limits)
     : state_(std::make_shared<State>(loop, router, std::move(name), limits)) {
     boost::system::error_code error;
-    const auto address = asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, error);
+    const auto address =
+        asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, error);
     if (error) {
         throw std::system_error(EINVAL, std::generic_category(),
                                 "cannot listen on " + endpoint.to_string() +
@@ -132,7 +139,9 @@ Server::Server(asio::io_context& loop, const Endpoint& endpoint, const Router& r
     asio::co_spawn(loop, accept_loop(state_), asio::detached);
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
 Endpoint Server::local_endpoint() const {
     boost::system::error_code error;

@@ -1,11 +1,16 @@
 #include "platform/runtime/signals.hpp"
 
+#include "platform/log/logger.hpp"
+#include "platform/runtime/service_notify.hpp"
+
 #include <csignal>
 #include <cstdlib>
 
 namespace encore::platform {
 
-void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+void ignore_sigpipe() {
+    std::signal(SIGPIPE, SIG_IGN);
+}
 
 StopSignals::StopSignals(boost::asio::io_context& loop, std::function<void(int)> on_stop)
     : signals_(loop, SIGINT, SIGTERM)
@@ -22,6 +27,8 @@ void StopSignals::wait() {
             std::_Exit(128 + signal);
         }
         stopping_ = true;
+        Logger("signals").info("stopping on signal ", signal);
+        notify_service_manager("STOPPING=1");
         on_stop_(signal);
         wait();
     });

@@ -12,7 +12,8 @@ namespace encore::platform {
 // a kiosk, a browser) must give an EPIPE error, not kill the daemon. Call first in main().
 void ignore_sigpipe();
 
-// Calls `on_stop` once on the loop when SIGINT or SIGTERM arrives. A second signal
+// Calls `on_stop` once on the loop when SIGINT or SIGTERM arrives, after logging it
+// and telling the service manager "STOPPING=1". A second signal
 // while stopping ends the process at once, for an operator who presses Ctrl-C twice.
 class StopSignals {
 public:

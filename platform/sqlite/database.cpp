@@ -27,8 +27,12 @@ Error::Error(int code, const std::string& message)
     : std::runtime_error(message)
     , code_(code) {}
 
-bool Error::disk_full() const { return (code_ & 0xff) == SQLITE_FULL; }
-bool Error::busy() const { return (code_ & 0xff) == SQLITE_BUSY || (code_ & 0xff) == SQLITE_LOCKED; }
+bool Error::disk_full() const {
+    return (code_ & 0xff) == SQLITE_FULL;
+}
+bool Error::busy() const {
+    return (code_ & 0xff) == SQLITE_BUSY || (code_ & 0xff) == SQLITE_LOCKED;
+}
 
 Statement::Statement(sqlite3* db, sqlite3_stmt* statement)
     : db_(db)
@@ -47,7 +51,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
     return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(statement_); }
+Statement::~Statement() {
+    sqlite3_finalize(statement_);
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
     check(db_, sqlite3_bind_int64(statement_, index, value), "bind");
@@ -105,9 +111,13 @@ bool Statement::is_null(int column) const {
     return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(statement_, column); }
+std::int64_t Statement::int64(int column) const {
+    return sqlite3_column_int64(statement_, column);
+}
 
-double Statement::real(int column) const { return sqlite3_column_double(statement_, column); }
+double Statement::real(int column) const {
+    return sqlite3_column_double(statement_, column);
+}
 
 std::string Statement::text(int column) const {
     const auto* data = sqlite3_column_text(statement_, column);
@@ -143,13 +153,15 @@ Database& Database::operator=(Database&& other) noexcept {
     return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+    sqlite3_close_v2(db_);
+}
 
 Database Database::open(const std::filesystem::path& path, const OpenOptions& options) {
     sqlite3* raw = nullptr;
-    const int flags = (options.read_only ? SQLITE_OPEN_READONLY
-                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                      SQLITE_OPEN_NOMUTEX;
+    const int flags =
+        (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+        SQLITE_OPEN_NOMUTEX;
     const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     Database db(raw);
     if (code != SQLITE_OK) {
@@ -168,8 +180,8 @@ Database Database::open(const std::filesystem::path& path, const OpenOptions& op
 
 Statement Database::prepare(std::string_view sql) {
     sqlite3_stmt* statement = nullptr;
-    const int code = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &statement,
-                                        nullptr);
+    const int code =
+        sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
     if (code != SQLITE_OK) {
         fail(db_, code, "prepare");
     }
@@ -195,9 +207,13 @@ void Database::execute_script(std::string_view sql) {
     }
 }
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::last_insert_rowid() const {
+    return sqlite3_last_insert_rowid(db_);
+}
 
-int Database::changes() const { return sqlite3_changes(db_); }
+int Database::changes() const {
+    return sqlite3_changes(db_);
+}
 
 std::string Database::journal_mode() {
     auto statement = prepare("PRAGMA journal_mode");

@@ -46,7 +46,8 @@ ChildProcess::ChildProcess(const std::filesystem::path& program, std::vector<std
     }
     envp.push_back(nullptr);
 
-    const int error = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int error =
+        ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);

@@ -53,7 +53,8 @@ TEST_CASE("every program answers --version and --help") {
 
 TEST_CASE("kioskd --check-config names a misspelt key and exits 2") {
     TempDir dir;
-    write_text_file(dir / "kiosk.json", R"({"data_dir": "/tmp/x", "ui": {"lsten": "127.0.0.1:8080"}})");
+    write_text_file(dir / "kiosk.json",
+                    R"({"data_dir": "/tmp/x", "ui": {"lsten": "127.0.0.1:8080"}})");
     const auto result = run_program(bin_dir() / "kioskd",
                                     {"--config", (dir / "kiosk.json").string(), "--check-config"});
     CHECK(result.exit_code == 2);
@@ -63,7 +64,8 @@ TEST_CASE("kioskd --check-config names a misspelt key and exits 2") {
 
 TEST_CASE("kioskd --check-config accepts a good file and rejects bad values and flags") {
     TempDir dir;
-    write_text_file(dir / "kiosk.json", R"({"ui": {"listen": "127.0.0.1:9000"}, "log": {"level": "debug"}})");
+    write_text_file(dir / "kiosk.json",
+                    R"({"ui": {"listen": "127.0.0.1:9000"}, "log": {"level": "debug"}})");
     const auto good = run_program(bin_dir() / "kioskd",
                                   {"--config", (dir / "kiosk.json").string(), "--check-config"});
     CHECK(good.exit_code == 0);
@@ -81,9 +83,9 @@ TEST_CASE("kioskd --check-config accepts a good file and rejects bad values and 
 }
 
 TEST_CASE("hubd refuses one address for both the public and the private side") {
-    const auto result = run_program(bin_dir() / "hubd", {"--public-listen", "127.0.0.1:9100",
-                                                         "--private-listen", "127.0.0.1:9100",
-                                                         "--check-config"});
+    const auto result =
+        run_program(bin_dir() / "hubd", {"--public-listen", "127.0.0.1:9100", "--private-listen",
+                                         "127.0.0.1:9100", "--check-config"});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("\"private.listen\": must differ from \"public.listen\"") !=
           std::string::npos);
@@ -126,7 +128,8 @@ TEST_CASE("hubd serves its public and private listeners and stops cleanly on SIG
 
 TEST_CASE("a daemon that cannot listen says so and exits non-zero") {
     TempDir dir;
-    ChildProcess first(bin_dir() / "kioskd", {"--data", (dir / "a").string(), "--ui", "127.0.0.1:0"});
+    ChildProcess first(bin_dir() / "kioskd",
+                       {"--data", (dir / "a").string(), "--ui", "127.0.0.1:0"});
     const auto line = first.wait_for_line("listening", 10s);
     REQUIRE(line);
     const auto port = std::to_string(port_after(*line, "ui"));

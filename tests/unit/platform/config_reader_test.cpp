@@ -40,7 +40,8 @@ std::vector<Problem> read_sample(const json& document, SampleConfig& config) {
 TEST_CASE("absent keys keep their defaults, present keys are read") {
     SampleConfig config;
     const auto problems = read_sample(
-        json::parse(R"({"ui": {"listen": "[::1]:9000"}, "log": {"categories": {"camera": "debug"}}})"),
+        json::parse(
+            R"({"ui": {"listen": "[::1]:9000"}, "log": {"categories": {"camera": "debug"}}})"),
         config);
     CHECK(problems.empty());
     CHECK(config.name == "booth");
@@ -79,10 +80,10 @@ TEST_CASE("a wrong type names the key and the expected type") {
 
 TEST_CASE("bad values name the key and say what is expected") {
     SampleConfig config;
-    const auto problems = read_sample(
-        json::parse(R"({"ui": {"listen": "localhost", "countdown_seconds": 60},
+    const auto problems =
+        read_sample(json::parse(R"({"ui": {"listen": "localhost", "countdown_seconds": 60},
                         "media": "A4", "log": {"level": "loud"}})"),
-        config);
+                    config);
     REQUIRE(problems.size() == 4);
     CHECK(problems[0].key == "ui.listen");
     CHECK(problems[0].message.find("expected \"HOST:PORT\"") == 0);

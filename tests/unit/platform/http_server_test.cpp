@@ -1,9 +1,9 @@
 #include "platform/http/server.hpp"
 
 #include <boost/asio/connect.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -23,10 +23,11 @@ namespace {
 class ServerFixture {
 public:
     explicit ServerFixture(http::ServerLimits limits = {}) {
-        router_.add(http::Method::get, "/hello",
-                    [](const http::Request& request) -> asio::awaitable<http::Response> {
-                        co_return http::json_response(request, http::Status::ok, {{"hello", "guest"}});
-                    });
+        router_.add(
+            http::Method::get, "/hello",
+            [](const http::Request& request) -> asio::awaitable<http::Response> {
+                co_return http::json_response(request, http::Status::ok, {{"hello", "guest"}});
+            });
         router_.add(http::Method::post, "/echo",
                     [](const http::Request& request) -> asio::awaitable<http::Response> {
                         co_return http::text_response(request, http::Status::ok, request.body());

@@ -20,7 +20,8 @@ TEST_CASE("levels apply per category, with the default for the rest") {
 }
 
 TEST_CASE("log level names parse both ways") {
-    for (const auto level : {LogLevel::debug, LogLevel::info, LogLevel::warning, LogLevel::error, LogLevel::off}) {
+    for (const auto level :
+         {LogLevel::debug, LogLevel::info, LogLevel::warning, LogLevel::error, LogLevel::off}) {
         CHECK(parse_log_level(to_string(level)) == level);
     }
     CHECK_FALSE(parse_log_level("verbose"));

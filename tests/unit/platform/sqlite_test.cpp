@@ -123,5 +123,6 @@ TEST_CASE("blobs round-trip, including empty ones") {
 TEST_CASE("opening a file that is not a database is a clear error") {
     TempDir dir;
     encore::testing::write_text_file(dir / "junk.db", std::string(4096, 'j'));
-    CHECK_THROWS_WITH_AS(Database::open(dir / "junk.db"), doctest::Contains("not a database"), Error);
+    CHECK_THROWS_WITH_AS(Database::open(dir / "junk.db"), doctest::Contains("not a database"),
+                         Error);
 }
