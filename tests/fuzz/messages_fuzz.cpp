@@ -1,0 +1,29 @@
+// Runs every JSON message parser of the kiosk link over arbitrary text; a parser may
+// refuse the input but must never crash, and anything it accepts must encode again.
+#include "platform/wire/messages.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+using namespace encore::platform::wire;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    if (const auto hello = parse_hello(text)) {
+        (void)encode(*hello.value);
+    }
+    if (const auto welcome = parse_welcome(text)) {
+        (void)encode(*welcome.value);
+    }
+    if (const auto order = parse_order(text)) {
+        (void)encode(*order.value);
+    }
+    (void)parse_ack(text);
+    (void)parse_photo_begin(text);
+    (void)parse_offset(text);
+    (void)parse_photo_end(text);
+    (void)parse_error(text);
+    (void)parse_ping(text);
+    (void)parse_chunk(std::as_bytes(std::span(data, size)));
+    return 0;
+}

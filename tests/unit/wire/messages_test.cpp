@@ -1,0 +1,115 @@
+#include "platform/wire/messages.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace encore::platform::wire;
+
+namespace {
+
+const std::string uuid = "0b7e4a6c-2f1d-4c8e-9a3b-5d6e7f809a1b";
+
+Sha256 digest_of(std::uint8_t fill) {
+    Sha256 digest{};
+    digest.fill(fill);
+    return digest;
+}
+
+// Decodes a frame made by encode() and returns its payload as text.
+std::string payload_of(const std::vector<std::byte>& frame_bytes, FrameType expected) {
+    FrameDecoder decoder;
+    decoder.feed(frame_bytes);
+    const auto frame = decoder.next();
+    REQUIRE(frame);
+    CHECK(frame->type == expected);
+    return std::string(frame->payload_text());
+}
+
+} // namespace
+
+TEST_CASE("an order survives encode and parse") {
+    Order order;
+    order.order_id = uuid;
+    order.code = "K7Q-X2M";
+    order.token_sha256 = to_hex(digest_of(0xab));
+    order.event = "wedding-2026-11-28";
+    order.created_at = "2026-11-28T12:00:00Z";
+    order.copies = 2;
+    order.layout = "grid-2x2-4x6";
+    order.photos = {{digest_of(1), 5'000'000}, {digest_of(2), 4'900'000}};
+    const auto parsed = parse_order(payload_of(encode(order), FrameType::order));
+    REQUIRE_MESSAGE(parsed, parsed.error);
+    CHECK(parsed.value->order_id == uuid);
+    CHECK(parsed.value->copies == 2);
+    REQUIRE(parsed.value->photos.size() == 2);
+    CHECK(parsed.value->photos[1].sha256 == digest_of(2));
+    CHECK(parsed.value->photos[1].size == 4'900'000);
+}
+
+TEST_CASE("a welcome carries the hub's resume points") {
+    Welcome welcome;
+    welcome.kiosk = "booth-1";
+    welcome.public_url = "https://photos.example";
+    welcome.uploads = {{digest_of(7), 3 * 1024 * 1024}};
+    const auto parsed = parse_welcome(payload_of(encode(welcome), FrameType::welcome));
+    REQUIRE_MESSAGE(parsed, parsed.error);
+    REQUIRE(parsed.value->uploads.size() == 1);
+    CHECK(parsed.value->uploads[0].offset == 3 * 1024 * 1024);
+}
+
+TEST_CASE("a chunk carries hash, offset and data in binary") {
+    const std::vector<std::byte> data(1000, std::byte{0x5a});
+    const auto frame = encode_chunk(digest_of(9), 65536, data);
+    FrameDecoder decoder;
+    decoder.feed(frame);
+    const auto decoded = decoder.next();
+    REQUIRE(decoded);
+    const auto chunk = parse_chunk(decoded->payload);
+    REQUIRE(chunk);
+    CHECK(chunk.value->sha256 == digest_of(9));
+    CHECK(chunk.value->offset == 65536);
+    CHECK(chunk.value->data.size() == 1000);
+    CHECK(parse_chunk(std::span(decoded->payload).first(39)).error ==
+          "CHUNK shorter than its 40-byte header");
+}
+
+TEST_CASE("messages with missing, unknown or out-of-range fields are refused with a reason") {
+    CHECK(parse_photo_begin("not json").error == "payload is not a JSON object");
+    CHECK(parse_photo_begin("[1,2]").error == "payload is not a JSON object");
+    const auto hash = to_hex(digest_of(3));
+    CHECK(parse_photo_begin(R"({"sha256":")" + hash + R"(","size":10})").error ==
+          "missing field \"order_id\"");
+    CHECK(parse_photo_begin(R"({"sha256":")" + hash + R"(","size":10,"order_id":")" + uuid +
+                            R"(","extra":1})")
+              .error == "unknown field \"extra\"");
+    CHECK(parse_photo_begin(R"({"sha256":")" + hash + R"(","size":999999999999,"order_id":")" +
+                            uuid + R"("})")
+              .error == "field \"size\" is above 67108864");
+    CHECK(parse_photo_begin(R"({"sha256":"ABC","size":10,"order_id":")" + uuid + R"("})").error ==
+          "field \"sha256\" must be 64 lowercase hex digits");
+    CHECK(
+        parse_photo_begin(R"({"sha256":")" + hash + R"(","size":-4,"order_id":")" + uuid + R"("})")
+            .error == "field \"size\" must be a non-negative integer");
+    CHECK(parse_photo_begin(R"({"sha256":")" + hash + R"(","size":10,"order_id":"x"})").error ==
+          "field \"order_id\" must be a UUID");
+}
+
+TEST_CASE("a hello from another protocol version is refused") {
+    CHECK(parse_hello(R"({"protocol":2,"software":"kioskd 9"})").error ==
+          "protocol version 2 is not supported (this side speaks 1)");
+    const auto good = parse_hello(payload_of(encode(Hello{1, "kioskd 0.1.0"}), FrameType::hello));
+    REQUIRE(good);
+    CHECK(good.value->software == "kioskd 0.1.0");
+}
+
+TEST_CASE("acks name an order by UUID or a photo by hash") {
+    const auto order_ack = parse_ack(payload_of(encode(Ack{AckKind::order, uuid}), FrameType::ack));
+    REQUIRE(order_ack);
+    CHECK(order_ack.value->id == uuid);
+    const auto hash = to_hex(digest_of(4));
+    const auto photo_ack = parse_ack(payload_of(encode(Ack{AckKind::photo, hash}), FrameType::ack));
+    REQUIRE(photo_ack);
+    CHECK(photo_ack.value->kind == AckKind::photo);
+    CHECK(parse_ack(R"({"kind":"refund","id":"x"})").error ==
+          "field \"kind\" must be \"order\" or \"photo\"");
+}
