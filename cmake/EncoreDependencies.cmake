@@ -1,7 +1,7 @@
 # Every third-party library Encore uses comes from Debian packages (see ./run).
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS system CONFIG)
+find_package(Boost 1.81...<1.82 REQUIRED COMPONENTS system CONFIG)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)

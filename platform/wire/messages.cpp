@@ -300,6 +300,34 @@ Parsed<Chunk> parse_chunk(std::span<const std::byte> payload) {
     return {chunk, {}};
 }
 
+Parsed<Enrol> parse_enrol(std::string_view payload) {
+    return parse_with<Enrol>(payload, [](Fields& fields) {
+        return Enrol{fields.text("secret", 128), fields.text("csr_pem", 8192)};
+    });
+}
+
+Parsed<Enrolled> parse_enrolled(std::string_view payload) {
+    return parse_with<Enrolled>(payload, [](Fields& fields) {
+        Enrolled enrolled;
+        enrolled.kiosk = fields.text("kiosk", 64);
+        enrolled.certificate_pem = fields.text("certificate_pem", 16384);
+        enrolled.ca_certificate_pem = fields.text("ca_certificate_pem", 16384);
+        enrolled.public_url = fields.text("public_url", 512);
+        return enrolled;
+    });
+}
+
+std::vector<std::byte> encode(const Enrol& message) {
+    return json_frame(FrameType::enrol, {{"secret", message.secret}, {"csr_pem", message.csr_pem}});
+}
+
+std::vector<std::byte> encode(const Enrolled& message) {
+    return json_frame(FrameType::enrolled, {{"kiosk", message.kiosk},
+                                            {"certificate_pem", message.certificate_pem},
+                                            {"ca_certificate_pem", message.ca_certificate_pem},
+                                            {"public_url", message.public_url}});
+}
+
 std::vector<std::byte> encode(const Hello& message) {
     return json_frame(FrameType::hello,
                       {{"protocol", message.protocol}, {"software", message.software}});

@@ -99,6 +99,21 @@ struct Ping {
     std::uint64_t sequence = 0;
 };
 
+// First contact of a kiosk that holds a join token: the one-time secret and a CSR
+// for the key the kiosk made itself. Sent over TLS without a client certificate.
+struct Enrol {
+    std::string secret;
+    std::string csr_pem;
+};
+
+// The hub's answer to ENROL: the kiosk's certificate and the CA that signed it.
+struct Enrolled {
+    std::string kiosk;
+    std::string certificate_pem;
+    std::string ca_certificate_pem;
+    std::string public_url;
+};
+
 // Parse results: a value, or the reason the message was refused.
 template <typename T>
 struct Parsed {
@@ -119,6 +134,8 @@ Parsed<PhotoEnd> parse_photo_end(std::string_view payload);
 Parsed<ErrorMessage> parse_error(std::string_view payload);
 Parsed<Ping> parse_ping(std::string_view payload);
 Parsed<Chunk> parse_chunk(std::span<const std::byte> payload);
+Parsed<Enrol> parse_enrol(std::string_view payload);
+Parsed<Enrolled> parse_enrolled(std::string_view payload);
 
 std::vector<std::byte> encode(const Hello& message);
 std::vector<std::byte> encode(const Welcome& message);
@@ -128,6 +145,8 @@ std::vector<std::byte> encode(const PhotoBegin& message);
 std::vector<std::byte> encode(const Offset& message);
 std::vector<std::byte> encode(const PhotoEnd& message);
 std::vector<std::byte> encode(const ErrorMessage& message);
+std::vector<std::byte> encode(const Enrol& message);
+std::vector<std::byte> encode(const Enrolled& message);
 std::vector<std::byte> encode_ping(const Ping& message);
 std::vector<std::byte> encode_pong(const Ping& message);
 std::vector<std::byte> encode_chunk(const Sha256& sha256, std::uint64_t offset,

@@ -23,6 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)parse_offset(text);
     (void)parse_photo_end(text);
     (void)parse_error(text);
+    (void)parse_enrol(text);
+    (void)parse_enrolled(text);
     (void)parse_ping(text);
     (void)parse_chunk(std::as_bytes(std::span(data, size)));
     return 0;
