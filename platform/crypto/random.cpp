@@ -1,5 +1,7 @@
 #include "platform/crypto/random.hpp"
 
+#include "platform/crypto/base64url.hpp"
+
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -40,24 +42,7 @@ std::string random_uuid() {
 }
 
 std::string random_token(std::size_t count) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    const auto bytes = random_bytes(count);
-    std::string text;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (const auto byte : bytes) {
-        buffer = (buffer << 8) | std::to_integer<unsigned>(byte);
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            text.push_back(alphabet[(buffer >> bits) & 0x3f]);
-        }
-    }
-    if (bits > 0) {
-        text.push_back(alphabet[(buffer << (6 - bits)) & 0x3f]);
-    }
-    return text;
+    return base64url_encode(random_bytes(count));
 }
 
 std::string random_short_code(std::size_t length) {

@@ -1,3 +1,4 @@
+#include "platform/crypto/base64url.hpp"
 #include "platform/crypto/random.hpp"
 #include "platform/crypto/sha256.hpp"
 
@@ -51,4 +52,16 @@ TEST_CASE("constant-time comparison compares") {
     CHECK(constant_time_equal("K7Q-X4M", "K7Q-X4M"));
     CHECK_FALSE(constant_time_equal("K7Q-X4M", "K7Q-X4N"));
     CHECK_FALSE(constant_time_equal("K7Q", "K7Q-X4M"));
+}
+
+TEST_CASE("base64url round-trips every length and refuses foreign characters") {
+    for (std::size_t length = 0; length < 40; ++length) {
+        const auto bytes = random_bytes(length);
+        const auto text = base64url_encode(bytes);
+        CHECK(text.find_first_of("+/=") == std::string::npos);
+        CHECK(base64url_decode(text) == bytes);
+    }
+    CHECK(base64url_encode(std::string_view("Encore")) == "RW5jb3Jl");
+    CHECK_FALSE(base64url_decode("RW5j+3Jl"));
+    CHECK_FALSE(base64url_decode("R"));
 }

@@ -1,3 +1,4 @@
+#include "platform/wire/join_token.hpp"
 #include "platform/wire/messages.hpp"
 
 #include <doctest/doctest.h>
@@ -112,4 +113,21 @@ TEST_CASE("acks name an order by UUID or a photo by hash") {
     CHECK(photo_ack.value->kind == AckKind::photo);
     CHECK(parse_ack(R"({"kind":"refund","id":"x"})").error ==
           "field \"kind\" must be \"order\" or \"photo\"");
+}
+
+TEST_CASE("a join token survives encoding and pasting with a trailing newline") {
+    JoinToken token{
+        {"hub.example", 8443}, "https://photos.example", std::string(64, 'c'), "booth-1", "s3cret"};
+    const auto text = encode_join_token(token) + "\n";
+    CHECK(text.starts_with("encore-join-1."));
+    std::string error;
+    const auto decoded = decode_join_token(text, error);
+    REQUIRE_MESSAGE(decoded, error);
+    CHECK(decoded->link.port == 8443);
+    CHECK(decoded->kiosk == "booth-1");
+    CHECK(decoded->secret == "s3cret");
+    CHECK_FALSE(decode_join_token("encore-join-1.!!!", error));
+    CHECK(error.find("damaged") != std::string::npos);
+    CHECK_FALSE(decode_join_token("hello", error));
+    CHECK(error.find("not an Encore join token") != std::string::npos);
 }
