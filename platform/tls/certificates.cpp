@@ -209,6 +209,15 @@ std::string common_name_of(const std::string& cert_pem) {
     return name;
 }
 
+std::uint64_t serial_of(const std::string& cert_pem) {
+    const auto cert = load_cert(cert_pem);
+    std::uint64_t serial = 0;
+    if (ASN1_INTEGER_get_uint64(&serial, X509_get0_serialNumber(cert.get())) != 1) {
+        fail("the certificate's serial number is not a 64-bit number");
+    }
+    return serial;
+}
+
 std::string fingerprint_sha256(const std::string& cert_pem) {
     const auto cert = load_cert(cert_pem);
     unsigned char digest[EVP_MAX_MD_SIZE];

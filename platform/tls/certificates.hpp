@@ -36,6 +36,8 @@ std::string issue_certificate(const std::string& ca_key_pem, const std::string& 
 
 // The CN of a PEM certificate.
 std::string common_name_of(const std::string& cert_pem);
+// The certificate's serial number (as issued by issue_certificate).
+std::uint64_t serial_of(const std::string& cert_pem);
 // SHA-256 of the certificate's DER encoding, lowercase hex: what a join token pins.
 std::string fingerprint_sha256(const std::string& cert_pem);
 

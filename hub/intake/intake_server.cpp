@@ -1,0 +1,480 @@
+#include "hub/intake/intake_server.hpp"
+
+#include "platform/log/logger.hpp"
+#include "platform/tls/certificates.hpp"
+#include "platform/version.hpp"
+#include "platform/wire/frame.hpp"
+#include "platform/wire/messages.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
+#include <array>
+#include <map>
+
+namespace encore::hub {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace wire = platform::wire;
+using tcp = asio::ip::tcp;
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+
+struct IntakeServer::State {
+    State(asio::io_context& loop_in, IntakeSettings settings_in, KioskRegistry& registry_in,
+          ImageStore& images_in, OrderRepository& orders_in)
+        : loop(loop_in)
+        , settings(std::move(settings_in))
+        , registry(registry_in)
+        , images(images_in)
+        , orders(orders_in)
+        , tls(asio::ssl::context::tls_server)
+        , acceptor(loop_in) {}
+
+    asio::io_context& loop;
+    IntakeSettings settings;
+    KioskRegistry& registry;
+    ImageStore& images;
+    OrderRepository& orders;
+    asio::ssl::context tls;
+    tcp::acceptor acceptor;
+    platform::Logger log{"intake"};
+    // The open connection of each kiosk, to cut it off at once on revocation.
+    std::multimap<std::string, tcp::socket*> sessions;
+    std::size_t connections = 0;
+    bool stopped = false;
+};
+
+namespace {
+
+struct PeerIdentity {
+    std::string kiosk;
+    std::uint64_t serial = 0;
+};
+
+std::optional<PeerIdentity> peer_identity(Stream& stream) {
+    X509* cert = SSL_get1_peer_certificate(stream.native_handle());
+    if (cert == nullptr) {
+        return std::nullopt;
+    }
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(bio, cert);
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio, &data);
+    const std::string pem(data, static_cast<std::size_t>(length));
+    BIO_free(bio);
+    X509_free(cert);
+    try {
+        return PeerIdentity{platform::tls::common_name_of(pem), platform::tls::serial_of(pem)};
+    } catch (const platform::tls::CertificateError&) {
+        return std::nullopt;
+    }
+}
+
+// One kiosk connection: reads frames, answers each, tracks the photo upload in progress.
+class Session {
+public:
+    Session(IntakeServer::State& state, Stream& stream, std::string peer)
+        : state_(state)
+        , stream_(stream)
+        , peer_(std::move(peer)) {}
+
+    asio::awaitable<void> run() {
+        auto& tcp_stream = beast::get_lowest_layer(stream_);
+        tcp_stream.expires_after(state_.settings.handshake_timeout);
+        auto [handshake_error] = co_await stream_.async_handshake(
+            asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+        if (handshake_error) {
+            state_.log.info(peer_, ": TLS handshake refused: ", handshake_error.message());
+            co_return;
+        }
+        identity_ = peer_identity(stream_);
+        if (identity_ && !state_.registry.admits(identity_->kiosk, identity_->serial)) {
+            refuse("revoked", "kiosk '" + identity_->kiosk +
+                                  "' is revoked or replaced: enrol it again with a new join token");
+            co_await flush();
+            co_return;
+        }
+        const auto registration =
+            identity_ ? state_.sessions.emplace(identity_->kiosk, &tcp_stream.socket())
+                      : state_.sessions.end();
+        struct Unregister {
+            IntakeServer::State& state;
+            std::multimap<std::string, tcp::socket*>::iterator entry;
+            ~Unregister() {
+                if (entry != state.sessions.end()) {
+                    state.sessions.erase(entry);
+                }
+            }
+        } unregister{state_, registration};
+        if (identity_) {
+            state_.log.info(peer_, ": kiosk '", identity_->kiosk, "' connected");
+        }
+
+        std::array<std::byte, 64 * 1024> buffer;
+        while (!closing_ && !state_.stopped) {
+            tcp_stream.expires_after(state_.settings.heartbeat * 3);
+            auto [read_error, count] = co_await stream_.async_read_some(
+                asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
+            if (read_error) {
+                if (read_error != asio::error::eof &&
+                    read_error != asio::ssl::error::stream_truncated) {
+                    state_.log.info(peer_, ": connection ended: ", read_error.message());
+                }
+                break;
+            }
+            decoder_.feed(std::span(buffer).first(count));
+            while (auto frame = decoder_.next()) {
+                handle(*frame);
+                if (closing_) {
+                    break;
+                }
+            }
+            if (decoder_.error()) {
+                refuse("bad-frame", decoder_.error().message());
+            }
+            co_await flush();
+        }
+    }
+
+private:
+    // Frames to send are queued while a frame is handled and written by run(), so the
+    // handlers stay plain functions and only run() suspends.
+    void send(std::vector<std::byte> frame) { outgoing_.push_back(std::move(frame)); }
+
+    // Tells the kiosk why, logs it, and ends the connection.
+    void refuse(const std::string& code, const std::string& message) {
+        state_.log.warning(peer_, ": ", code, ": ", message, "; closing the connection");
+        send(wire::encode(wire::ErrorMessage{code, message}));
+        closing_ = true;
+    }
+
+    asio::awaitable<void> flush() {
+        auto frames = std::move(outgoing_);
+        outgoing_.clear();
+        for (const auto& frame : frames) {
+            beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+            auto [error, written] = co_await asio::async_write(stream_, asio::buffer(frame),
+                                                               asio::as_tuple(asio::use_awaitable));
+            if (error) {
+                closing_ = true;
+                co_return;
+            }
+        }
+    }
+
+    void handle(const wire::Frame& frame) {
+        if (!identity_) {
+            if (frame.type != wire::FrameType::enrol) {
+                refuse("not-enrolled",
+                       "connect with the certificate from enrolment, or send ENROL");
+                return;
+            }
+            handle_enrol(frame);
+            return;
+        }
+        switch (frame.type) {
+        case wire::FrameType::hello:
+            handle_hello(frame);
+            break;
+        case wire::FrameType::order:
+            handle_order(frame);
+            break;
+        case wire::FrameType::photo_begin:
+            handle_photo_begin(frame);
+            break;
+        case wire::FrameType::chunk:
+            handle_chunk(frame);
+            break;
+        case wire::FrameType::photo_end:
+            handle_photo_end(frame);
+            break;
+        case wire::FrameType::ping: {
+            const auto ping = wire::parse_ping(frame.payload_text());
+            if (!ping) {
+                refuse("bad-message", "PING: " + ping.error);
+                break;
+            }
+            send(wire::encode_pong(*ping.value));
+            break;
+        }
+        case wire::FrameType::pong:
+            break;
+        default:
+            refuse("bad-message",
+                   std::string("a kiosk may not send ") + std::string(wire::to_string(frame.type)));
+        }
+    }
+
+    void handle_enrol(const wire::Frame& frame) {
+        const auto enrol = wire::parse_enrol(frame.payload_text());
+        if (!enrol) {
+            refuse("bad-message", "ENROL: " + enrol.error);
+            return;
+        }
+        auto outcome = state_.registry.enrol(enrol.value->secret, enrol.value->csr_pem);
+        if (const auto* refused = std::get_if<EnrolmentRefused>(&outcome)) {
+            refuse("enrol-refused", refused->reason);
+            return;
+        }
+        const auto& granted = std::get<EnrolmentGranted>(outcome);
+        state_.log.info(peer_, ": kiosk '", granted.kiosk, "' enrolled");
+        send(wire::encode(wire::Enrolled{granted.kiosk, granted.certificate_pem,
+                                         state_.registry.ca_certificate_pem(),
+                                         state_.settings.public_url}));
+        closing_ = true;
+    }
+
+    void handle_hello(const wire::Frame& frame) {
+        const auto hello = wire::parse_hello(frame.payload_text());
+        if (!hello) {
+            refuse(hello.error.starts_with("protocol version") ? "unsupported-protocol"
+                                                               : "bad-message",
+                   "HELLO: " + hello.error);
+            return;
+        }
+        wire::Welcome welcome;
+        welcome.kiosk = identity_->kiosk;
+        welcome.public_url = state_.settings.public_url;
+        welcome.heartbeat_seconds = static_cast<std::uint32_t>(state_.settings.heartbeat.count());
+        for (const auto& partial : state_.images.partial_uploads(identity_->kiosk)) {
+            welcome.uploads.push_back({*wire::sha256_from_hex(partial.sha256_hex), partial.offset});
+        }
+        send(wire::encode(welcome));
+    }
+
+    void handle_order(const wire::Frame& frame) {
+        const auto order = wire::parse_order(frame.payload_text());
+        if (!order) {
+            refuse("bad-message", "ORDER: " + order.error);
+            return;
+        }
+        std::optional<RecordOutcome> recorded;
+        try {
+            recorded = state_.orders.record_order(identity_->kiosk, *order.value);
+        } catch (const std::exception& error) {
+            state_.log.error("cannot store order ", order.value->order_id, ": ", error.what());
+        }
+        if (!recorded) {
+            refuse("storage-full", "the hub cannot store orders now; keep it and retry later");
+            return;
+        }
+        const auto outcome = *recorded;
+        if (outcome == RecordOutcome::conflict) {
+            refuse("order-conflict", "order " + order.value->order_id +
+                                         " or its token belongs to another kiosk's order");
+            return;
+        }
+        if (outcome == RecordOutcome::inserted) {
+            state_.log.info("order ", order.value->order_id, " (", order.value->code, ") from '",
+                            identity_->kiosk, "' stored");
+        }
+        send(wire::encode(wire::Ack{wire::AckKind::order, order.value->order_id}));
+    }
+
+    void handle_photo_begin(const wire::Frame& frame) {
+        const auto begin = wire::parse_photo_begin(frame.payload_text());
+        if (!begin) {
+            refuse("bad-message", "PHOTO_BEGIN: " + begin.error);
+            return;
+        }
+        const auto hash = wire::to_hex(begin.value->sha256);
+        if (state_.images.contains(hash)) {
+            state_.orders.record_photo(identity_->kiosk, hash, begin.value->size);
+            send(wire::encode(wire::Ack{wire::AckKind::photo, hash}));
+            return;
+        }
+        auto offset = state_.images.upload_offset(identity_->kiosk, hash);
+        if (offset > begin.value->size) {
+            // A part longer than the photo can only be left from a bad earlier upload.
+            state_.images.finish(identity_->kiosk, hash, begin.value->size);
+            offset = 0;
+        }
+        upload_ = Upload{begin.value->sha256, begin.value->size};
+        send(wire::encode(wire::Offset{begin.value->sha256, offset}));
+    }
+
+    void handle_chunk(const wire::Frame& frame) {
+        const auto chunk = wire::parse_chunk(frame.payload);
+        if (!chunk) {
+            refuse("bad-message", chunk.error);
+            return;
+        }
+        if (!upload_ || upload_->sha256 != chunk.value->sha256) {
+            refuse("bad-message", "CHUNK for a photo without PHOTO_BEGIN");
+            return;
+        }
+        const auto hash = wire::to_hex(chunk.value->sha256);
+        const auto error = state_.images.append(identity_->kiosk, hash, chunk.value->offset,
+                                                chunk.value->data, upload_->size);
+        if (error == std::errc::invalid_argument) {
+            refuse("bad-offset",
+                   "CHUNK at offset " + std::to_string(chunk.value->offset) +
+                       " but the hub holds " +
+                       std::to_string(state_.images.upload_offset(identity_->kiosk, hash)));
+        } else if (error) {
+            state_.log.error("cannot store a photo chunk: ", error.message());
+            refuse("storage-full", "the hub cannot store photos now (" + error.message() +
+                                       "); keep it and retry later");
+        }
+    }
+
+    void handle_photo_end(const wire::Frame& frame) {
+        const auto end = wire::parse_photo_end(frame.payload_text());
+        if (!end) {
+            refuse("bad-message", "PHOTO_END: " + end.error);
+            return;
+        }
+        if (!upload_ || upload_->sha256 != end.value->sha256) {
+            refuse("bad-message", "PHOTO_END for a photo without PHOTO_BEGIN");
+            return;
+        }
+        const auto hash = wire::to_hex(end.value->sha256);
+        const auto error = state_.images.finish(identity_->kiosk, hash, upload_->size);
+        const auto size = upload_->size;
+        upload_.reset();
+        if (error == std::errc::illegal_byte_sequence) {
+            refuse("hash-mismatch",
+                   "photo " + hash + " did not match its SHA-256; upload it again");
+            return;
+        }
+        if (error) {
+            refuse("storage-full", "cannot store photo " + hash + ": " + error.message());
+            return;
+        }
+        state_.orders.record_photo(identity_->kiosk, hash, size);
+        send(wire::encode(wire::Ack{wire::AckKind::photo, hash}));
+    }
+
+    struct Upload {
+        wire::Sha256 sha256;
+        std::uint64_t size;
+    };
+
+    IntakeServer::State& state_;
+    Stream& stream_;
+    std::string peer_;
+    std::optional<PeerIdentity> identity_;
+    std::optional<Upload> upload_;
+    wire::FrameDecoder decoder_;
+    std::vector<std::vector<std::byte>> outgoing_;
+    bool closing_ = false;
+};
+
+asio::awaitable<void> serve(std::shared_ptr<IntakeServer::State> state, tcp::socket socket) {
+    ++state->connections;
+    struct Release {
+        IntakeServer::State& state;
+        ~Release() { --state.connections; }
+    } release{*state};
+    boost::system::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+    socket.set_option(tcp::no_delay(true), ignored);
+    Stream stream(beast::tcp_stream(std::move(socket)), state->tls);
+    Session session(*state, stream, peer);
+    try {
+        co_await session.run();
+    } catch (const std::exception& error) {
+        // A defect in handling one connection must not take the hub down.
+        state->log.error(peer, ": session failed: ", error.what());
+    }
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<IntakeServer::State> state) {
+    while (!state->stopped) {
+        auto [error, socket] =
+            co_await state->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+        if (error) {
+            if (state->stopped) {
+                break;
+            }
+            state->log.warning("accept failed: ", error.message());
+            continue;
+        }
+        if (state->connections >= state->settings.max_connections) {
+            continue;
+        }
+        asio::co_spawn(state->loop, serve(state, std::move(socket)), asio::detached);
+    }
+}
+
+} // namespace
+
+IntakeServer::IntakeServer(asio::io_context& loop, IntakeSettings settings, KioskRegistry& registry,
+                           ImageStore& images, OrderRepository& orders)
+    : state_(std::make_shared<State>(loop, std::move(settings), registry, images, orders)) {
+    auto& tls = state_->tls;
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_3_VERSION);
+    tls.use_certificate_chain_file(registry.link_certificate_file().string());
+    tls.use_private_key_file(registry.link_key_file().string(), asio::ssl::context::pem);
+    tls.load_verify_file(registry.ca_certificate_file().string());
+    // Ask for a client certificate and verify any that is sent; a connection without
+    // one may only enrol.
+    tls.set_verify_mode(asio::ssl::verify_peer);
+
+    const auto& endpoint = state_->settings.listen;
+    boost::system::error_code error;
+    const auto address =
+        asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, error);
+    if (error) {
+        throw std::system_error(EINVAL, std::generic_category(),
+                                "cannot listen on " + endpoint.to_string() +
+                                    ": the host must be an IP address");
+    }
+    const tcp::endpoint bind_to(address, endpoint.port);
+    auto& acceptor = state_->acceptor;
+    acceptor.open(bind_to.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(bind_to, error);
+    if (error) {
+        throw std::system_error(error.value(), std::generic_category(),
+                                "cannot listen on " + endpoint.to_string());
+    }
+    acceptor.listen();
+    asio::co_spawn(loop, accept_loop(state_), asio::detached);
+}
+
+IntakeServer::~IntakeServer() {
+    stop();
+}
+
+platform::Endpoint IntakeServer::local_endpoint() const {
+    boost::system::error_code error;
+    const auto bound = state_->acceptor.local_endpoint(error);
+    return {bound.address().to_string(), bound.port()};
+}
+
+void IntakeServer::disconnect(const std::string& kiosk) {
+    const auto [first, last] = state_->sessions.equal_range(kiosk);
+    for (auto entry = first; entry != last; ++entry) {
+        boost::system::error_code ignored;
+        entry->second->close(ignored);
+    }
+}
+
+std::size_t IntakeServer::connected_kiosks() const {
+    return state_->sessions.size();
+}
+
+void IntakeServer::stop() {
+    state_->stopped = true;
+    boost::system::error_code ignored;
+    state_->acceptor.close(ignored);
+    for (auto& [kiosk, socket] : state_->sessions) {
+        socket->close(ignored);
+    }
+}
+
+} // namespace encore::hub

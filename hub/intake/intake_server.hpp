@@ -1,0 +1,52 @@
+#pragma once
+
+#include "hub/intake/kiosk_registry.hpp"
+#include "hub/store/image_store.hpp"
+#include "hub/store/order_repository.hpp"
+#include "platform/config/endpoint.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace encore::hub {
+
+struct IntakeSettings {
+    platform::Endpoint listen{"0.0.0.0", 8443};
+    // Base of the QR links kiosks print, sent to each kiosk in WELCOME.
+    std::string public_url = "http://localhost:8081";
+    // A kiosk pings when idle this long; silence for three intervals closes the link.
+    std::chrono::seconds heartbeat{15};
+    std::chrono::seconds handshake_timeout{10};
+    std::size_t max_connections = 2000;
+};
+
+// The hub's end of the kiosk link (docs/protocol.md): a TLS 1.3 listener where each
+// kiosk is known by its client certificate. Orders and photos are acknowledged only
+// once they are durable in the repository and the image store; a duplicate is
+// acknowledged again without a second copy. A bad frame or message closes that
+// connection with a logged reason; the other kiosks are not affected.
+class IntakeServer {
+public:
+    // Binds at once; throws std::system_error naming the address when it cannot.
+    IntakeServer(boost::asio::io_context& loop, IntakeSettings settings, KioskRegistry& registry,
+                 ImageStore& images, OrderRepository& orders);
+    ~IntakeServer();
+    IntakeServer(const IntakeServer&) = delete;
+    IntakeServer& operator=(const IntakeServer&) = delete;
+
+    platform::Endpoint local_endpoint() const;
+    // Closes the open connection of `kiosk`, if any (after revoking it).
+    void disconnect(const std::string& kiosk);
+    std::size_t connected_kiosks() const;
+    void stop();
+
+    struct State;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+} // namespace encore::hub
