@@ -6,7 +6,71 @@
 namespace encore::platform::http {
 
 void Router::add(Method method, std::string path, Handler handler) {
-    routes_.push_back({method, std::move(path), std::move(handler)});
+    routes_.push_back({method, std::move(path), std::move(handler), false});
+}
+
+void Router::add_prefix(Method method, std::string prefix, Handler handler) {
+    routes_.push_back({method, std::move(prefix), std::move(handler), true});
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+    std::string decoded;
+    decoded.reserve(text.size());
+    for (std::size_t index = 0; index < text.size(); ++index) {
+        const char c = text[index];
+        if (c == '+') {
+            decoded.push_back(' ');
+        } else if (c == '%') {
+            if (index + 2 >= text.size()) {
+                return std::nullopt;
+            }
+            const auto hex = [](char digit) -> int {
+                if (digit >= '0' && digit <= '9') {
+                    return digit - '0';
+                }
+                if (digit >= 'a' && digit <= 'f') {
+                    return digit - 'a' + 10;
+                }
+                if (digit >= 'A' && digit <= 'F') {
+                    return digit - 'A' + 10;
+                }
+                return -1;
+            };
+            const int high = hex(text[index + 1]);
+            const int low = hex(text[index + 2]);
+            if (high < 0 || low < 0) {
+                return std::nullopt;
+            }
+            decoded.push_back(static_cast<char>(high * 16 + low));
+            index += 2;
+        } else {
+            decoded.push_back(c);
+        }
+    }
+    return decoded;
+}
+
+std::optional<std::string> query_parameter(const Request& request, std::string_view name) {
+    const std::string_view target = request.target();
+    const auto question = target.find('?');
+    if (question == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto pair = query.substr(0, amp);
+        const auto equals = pair.find('=');
+        if (pair.substr(0, equals) == name) {
+            return percent_decode(equals == std::string_view::npos ? std::string_view()
+                                                                   : pair.substr(equals + 1));
+        }
+        if (amp == std::string_view::npos) {
+            break;
+        }
+        query.remove_prefix(amp + 1);
+    }
+    return std::nullopt;
 }
 
 std::string_view path_of(const Request& request) {
@@ -17,7 +81,14 @@ std::string_view path_of(const Request& request) {
 boost::asio::awaitable<Response> Router::route(const Request& request) const {
     const auto path = path_of(request);
     std::string allowed;
+    const Route* prefix_match = nullptr;
     for (const auto& route : routes_) {
+        if (route.prefix) {
+            if (path.starts_with(route.path) && route.method == request.method()) {
+                prefix_match = &route;
+            }
+            continue;
+        }
         if (route.path != path) {
             continue;
         }
@@ -26,6 +97,9 @@ boost::asio::awaitable<Response> Router::route(const Request& request) const {
         }
         allowed += (allowed.empty() ? "" : ", ") +
                    std::string(boost::beast::http::to_string(route.method));
+    }
+    if (prefix_match != nullptr) {
+        co_return co_await prefix_match->handler(request);
     }
     if (!allowed.empty()) {
         auto response = text_response(request, Status::method_not_allowed, "method not allowed\n");

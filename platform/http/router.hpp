@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,8 @@ using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
 class Router {
 public:
     void add(Method method, std::string path, Handler handler);
+    // Matches every path that starts with `prefix` ("/api/photos/"); exact routes win.
+    void add_prefix(Method method, std::string prefix, Handler handler);
     boost::asio::awaitable<Response> route(const Request& request) const;
 
 private:
@@ -31,6 +34,7 @@ private:
         Method method;
         std::string path;
         Handler handler;
+        bool prefix = false;
     };
     std::vector<Route> routes_;
 };
@@ -43,5 +47,9 @@ Response json_response(const Request& request, Status status, const nlohmann::js
 void add_health_route(Router& router, nlohmann::json status);
 // The path of a request target without its query string.
 std::string_view path_of(const Request& request);
+// The decoded value of `name` in the request's query string ("?state=paid&limit=5").
+std::optional<std::string> query_parameter(const Request& request, std::string_view name);
+// Decodes %XX escapes and '+' (as a space); nullopt when an escape is malformed.
+std::optional<std::string> percent_decode(std::string_view text);
 
 } // namespace encore::platform::http

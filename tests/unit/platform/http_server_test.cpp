@@ -1,3 +1,4 @@
+#include "platform/http/client.hpp"
 #include "platform/http/server.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -121,4 +122,48 @@ TEST_CASE("listening on a port in use is a clear start-up error") {
     const auto taken = first.local_endpoint();
     CHECK_THROWS_WITH_AS(http::Server(loop, taken, router, "second"),
                          doctest::Contains("cannot listen on 127.0.0.1:"), std::system_error);
+}
+
+TEST_CASE("query parameters are found and percent-decoded") {
+    http::Request request(http::Method::get, "/api/orders?state=paid%20out&limit=5&empty=&x", 11);
+    CHECK(http::query_parameter(request, "state") == "paid out");
+    CHECK(http::query_parameter(request, "limit") == "5");
+    CHECK(http::query_parameter(request, "empty") == "");
+    CHECK(http::query_parameter(request, "x") == "");
+    CHECK_FALSE(http::query_parameter(request, "missing"));
+    CHECK_FALSE(http::percent_decode("%4"));
+    CHECK_FALSE(http::percent_decode("%zz"));
+    CHECK(http::percent_decode("a+b%2Fc") == "a b/c");
+}
+
+TEST_CASE("prefix routes catch the paths under them; exact routes win") {
+    asio::io_context loop;
+    http::Router router;
+    router.add_prefix(http::Method::get, "/api/photos/",
+                      [](const http::Request& request) -> asio::awaitable<http::Response> {
+                          co_return http::text_response(
+                              request, http::Status::ok,
+                              std::string(http::path_of(request).substr(12)));
+                      });
+    http::Server server(loop, {"127.0.0.1", 0}, router, "test");
+    std::thread thread([&] { loop.run(); });
+    const auto response =
+        http::request(server.local_endpoint(), "GET", "/api/photos/abc123?size=thumb");
+    CHECK(response.status == 200);
+    CHECK(response.body == "abc123");
+    CHECK(http::request(server.local_endpoint(), "GET", "/api/other").status == 404);
+    asio::post(loop, [&] {
+        server.stop();
+        loop.stop();
+    });
+    thread.join();
+}
+
+TEST_CASE("the client names the address it cannot reach") {
+    CHECK_THROWS_WITH_AS(http::request({"127.0.0.1", 1}, "GET", "/"),
+                         doctest::Contains("cannot reach http://127.0.0.1:1"), std::runtime_error);
+    CHECK(http::parse_http_url("http://127.0.0.1:8082/") ==
+          encore::platform::Endpoint{"127.0.0.1", 8082});
+    CHECK_FALSE(http::parse_http_url("https://hub:443"));
+    CHECK_FALSE(http::parse_http_url("http://hub:80/path"));
 }
