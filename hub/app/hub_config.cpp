@@ -10,6 +10,25 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     auto private_side = root.object("private");
     private_side.read("listen", config.private_listen);
     private_side.finish();
+    auto kiosk_link = root.object("kiosk_link");
+    kiosk_link.read("listen", config.kiosk_link_listen);
+    kiosk_link.read("advertise", config.kiosk_link_advertise);
+    kiosk_link.read("heartbeat_seconds", config.kiosk_link_heartbeat_seconds, 2, 600);
+    kiosk_link.finish();
+    if (!config.kiosk_link_advertise.empty() &&
+        !platform::parse_endpoint(config.kiosk_link_advertise)) {
+        root.problem("kiosk_link.advertise",
+                     "expected \"HOST:PORT\" as booths reach the hub, got \"" +
+                         config.kiosk_link_advertise + "\"");
+    }
+    root.read("public_url", config.public_url);
+    if (!config.public_url.starts_with("http://") && !config.public_url.starts_with("https://")) {
+        root.problem("public_url",
+                     "expected an http:// or https:// URL, got \"" + config.public_url + "\"");
+    }
+    while (config.public_url.ends_with('/')) {
+        config.public_url.pop_back();
+    }
     auto log = root.object("log");
     platform::config::read_log_settings(log, config.log);
     if (config.public_listen == config.private_listen && config.public_listen.port != 0) {
@@ -18,6 +37,17 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
                                            config.public_listen.to_string() +
                                            "): the back office needs its own address");
     }
+}
+
+platform::Endpoint advertised_kiosk_link(const HubConfig& config) {
+    if (const auto advertised = platform::parse_endpoint(config.kiosk_link_advertise)) {
+        return *advertised;
+    }
+    auto endpoint = config.kiosk_link_listen;
+    if (endpoint.host == "0.0.0.0" || endpoint.host == "::") {
+        endpoint.host = "127.0.0.1";
+    }
+    return endpoint;
 }
 
 } // namespace encore::hub

@@ -16,8 +16,19 @@ struct HubConfig {
     platform::Endpoint public_listen{"0.0.0.0", 8081};
     // The second (private) network: order desk, lab printing, shipping, admin API.
     platform::Endpoint private_listen{"127.0.0.1", 8082};
+    // The kiosk link (TLS): booths send photos and orders here.
+    platform::Endpoint kiosk_link_listen{"0.0.0.0", 8443};
+    // The address booths use to reach the kiosk link, put into join tokens and the
+    // link's certificate; empty means the listen address (0.0.0.0 as 127.0.0.1).
+    std::string kiosk_link_advertise;
+    int kiosk_link_heartbeat_seconds = 15;
+    // Where guests reach the public side; the base of every QR link.
+    std::string public_url = "http://localhost:8081";
     platform::LogSettings log;
 };
+
+// The kiosk link's address as booths use it (kiosk_link.advertise or the listen address).
+platform::Endpoint advertised_kiosk_link(const HubConfig& config);
 
 // Fills `config` from the root object of a hubd config file.
 void read_hub_config(platform::config::ObjectReader& root, HubConfig& config);

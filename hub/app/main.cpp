@@ -1,6 +1,11 @@
 // hubd: the store daemon. main() only wires the components together.
 
+#include "hub/admin/admin_api.hpp"
 #include "hub/app/hub_config.hpp"
+#include "hub/intake/intake_server.hpp"
+#include "hub/intake/kiosk_registry.hpp"
+#include "hub/store/image_store.hpp"
+#include "hub/store/order_repository.hpp"
 #include "platform/config/daemon_options.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/http/server.hpp"
@@ -11,7 +16,6 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
 #include <iostream>
 
 namespace {
@@ -35,10 +39,13 @@ int run(int argc, char** argv) {
                                        "desk, lab printing and shipping.");
     platform::config::DaemonOptions options(command_line);
     options.add_override("data", "DIR", "data_dir", "keep orders and images in DIR");
+    options.add_override("kiosk-listen", "HOST:PORT", "kiosk_link.listen",
+                         "accept booths (TLS) here");
     options.add_override("public-listen", "HOST:PORT", "public.listen",
                          "serve guests and payment webhooks here");
     options.add_override("private-listen", "HOST:PORT", "private.listen",
                          "serve the back office here");
+    options.add_override("public-url", "URL", "public_url", "the URL guests reach the hub at");
     if (const auto exit_code = command_line.parse(argc, argv)) {
         return *exit_code;
     }
@@ -49,15 +56,31 @@ int run(int argc, char** argv) {
     }
     platform::configure_logging(config.log);
     platform::Logger log("hubd");
-
     platform::prepare_data_directory(config.data_dir);
 
+    // Storage first: everything else hands work to it.
+    const auto advertised_link = hub::advertised_kiosk_link(config);
+    hub::KioskRegistry registry(config.data_dir, advertised_link.host);
+    hub::ImageStore images(config.data_dir / "images");
+    const auto orders = hub::open_sqlite_order_repository(config.data_dir / "orders.db");
+    const auto admin_token = hub::load_or_create_admin_token(config.data_dir);
+
     boost::asio::io_context loop;
+    hub::IntakeSettings intake_settings;
+    intake_settings.listen = config.kiosk_link_listen;
+    intake_settings.public_url = config.public_url;
+    intake_settings.heartbeat = std::chrono::seconds(config.kiosk_link_heartbeat_seconds);
+    hub::IntakeServer intake(loop, intake_settings, registry, images, *orders);
+
     const auto public_router = make_health_router("public");
-    const auto private_router = make_health_router("private");
+    auto private_router = make_health_router("private");
+    hub::AdminContext admin{admin_token, advertised_link, config.public_url, registry, intake,
+                            images,      *orders};
+    hub::add_admin_routes(private_router, admin);
     http::Server public_server(loop, config.public_listen, public_router, "public");
     http::Server private_server(loop, config.private_listen, private_router, "private");
     platform::StopSignals stop_signals(loop, [&](int) {
+        intake.stop();
         public_server.stop();
         private_server.stop();
         loop.stop();
@@ -65,8 +88,8 @@ int run(int argc, char** argv) {
 
     log.info("hubd ", platform::version, " data in ", config.data_dir.string());
     std::cout << "hubd listening public=http://" << public_server.local_endpoint().to_string()
-              << "/ private=http://" << private_server.local_endpoint().to_string() << "/"
-              << std::endl;
+              << "/ private=http://" << private_server.local_endpoint().to_string()
+              << "/ kiosk_link=" << intake.local_endpoint().to_string() << std::endl;
     platform::notify_service_manager("READY=1");
     loop.run();
     log.info("stopped");

@@ -2,6 +2,7 @@
 // only dispatches.
 
 #include "hub/app/hub_config.hpp"
+#include "hub/cli/hub_commands.hpp"
 #include "kiosk/app/kiosk_config.hpp"
 #include "platform/config/command_line.hpp"
 #include "platform/config/config_reader.hpp"
@@ -20,6 +21,10 @@ constexpr const char* overview = R"(Encore operator command line.
 
 Commands:
   check-config kioskd|hubd FILE   validate a daemon's config file (exit 2 on problems)
+  orders [--state S] [--json]     list the hub's orders and their photos
+  photo get HASH [--out FILE]     fetch a stored original photo
+  enrol-token --kiosk NAME        print a one-time join token for a new booth
+  kiosk list | revoke NAME        list booths, or cut one off at once
 
 Run 'encore COMMAND --help' for a command's options.)";
 
@@ -59,7 +64,9 @@ int check_config(int argc, const char* const* argv) {
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<int(int, const char* const*)>> commands = {
-        {"check-config", check_config},
+        {"check-config", check_config},         {"orders", cli::orders_command},
+        {"photo", cli::photo_command},          {"enrol-token", cli::enrol_token_command},
+        {"kiosk", cli::kiosk_command},
     };
     try {
         if (argc < 2) {

@@ -116,12 +116,16 @@ TEST_CASE("kioskd starts, says where it listens, answers, and stops cleanly on S
 
 TEST_CASE("hubd serves its public and private listeners and stops cleanly on SIGINT") {
     TempDir dir;
-    ChildProcess hubd(bin_dir() / "hubd", {"--data", (dir / "hub").string(), "--public-listen",
-                                           "127.0.0.1:0", "--private-listen", "127.0.0.1:0"});
+    ChildProcess hubd(bin_dir() / "hubd",
+                      {"--data", (dir / "hub").string(), "--public-listen", "127.0.0.1:0",
+                       "--private-listen", "127.0.0.1:0", "--kiosk-listen", "127.0.0.1:0"});
     const auto line = hubd.wait_for_line("listening", 10s);
     REQUIRE_MESSAGE(line, hubd.stderr_text());
     CHECK(get_json("127.0.0.1", port_after(*line, "public"), "/healthz")["listener"] == "public");
     CHECK(get_json("127.0.0.1", port_after(*line, "private"), "/healthz")["listener"] == "private");
+    // The admin API exists and wants the token from DATA/admin.token.
+    CHECK(std::filesystem::status(dir / "hub" / "admin.token").permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     hubd.send_signal(SIGINT);
     CHECK(hubd.wait_for_exit(10s) == 0);
 }

@@ -1,0 +1,196 @@
+#include "hub/admin/admin_api.hpp"
+
+#include "platform/crypto/random.hpp"
+#include "platform/files/atomic_file.hpp"
+#include "platform/wire/join_token.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace encore::hub {
+
+namespace http = platform::http;
+using nlohmann::json;
+
+namespace {
+
+json order_json(const StoredOrder& order) {
+    json photos = json::array();
+    for (const auto& photo : order.photos) {
+        photos.push_back(
+            {{"sha256", photo.sha256}, {"size", photo.size}, {"stored", photo.stored}});
+    }
+    return {{"order_id", order.order_id},
+            {"kiosk", order.kiosk},
+            {"code", order.code},
+            {"state", order.state},
+            {"event", order.event},
+            {"copies", order.copies},
+            {"layout", order.layout},
+            {"created_at", order.created_at},
+            {"received_at", order.received_at},
+            {"photos", photos}};
+}
+
+http::Response error_response(const http::Request& request, http::Status status,
+                              const std::string& message) {
+    return http::json_response(request, status, {{"error", message}});
+}
+
+// Wraps a handler so it runs only with the admin token, and turns an exception into
+// a 500 with the reason instead of a dropped connection.
+http::Handler guarded(AdminContext& context,
+                      std::function<http::Response(const http::Request&)> handler) {
+    return [&context, handler = std::move(handler)](
+               const http::Request& request) -> boost::asio::awaitable<http::Response> {
+        const std::string_view authorization = request[boost::beast::http::field::authorization];
+        const std::string expected = "Bearer " + context.admin_token;
+        if (!platform::crypto::constant_time_equal(authorization, expected)) {
+            co_return error_response(request, http::Status::unauthorized,
+                                     "missing or wrong admin token (see DATA/admin.token)");
+        }
+        std::optional<http::Response> response;
+        std::string failure;
+        try {
+            response = handler(request);
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        if (!response) {
+            co_return error_response(request, http::Status::internal_server_error, failure);
+        }
+        co_return std::move(*response);
+    };
+}
+
+} // namespace
+
+std::string load_or_create_admin_token(const std::filesystem::path& data_dir) {
+    const auto path = data_dir / "admin.token";
+    if (std::filesystem::exists(path)) {
+        std::ifstream file(path);
+        std::string token;
+        std::getline(file, token);
+        if (!token.empty()) {
+            return token;
+        }
+    }
+    const auto token = platform::crypto::random_token(32);
+    platform::AtomicWriteOptions options;
+    options.mode = 0600;
+    if (auto error = platform::write_file_atomically(path, token + "\n", options)) {
+        throw std::system_error(error, "cannot write " + path.string());
+    }
+    return token;
+}
+
+void add_admin_routes(http::Router& router, AdminContext& context) {
+    router.add(http::Method::get, "/api/orders",
+               guarded(context, [&context](const http::Request& request) {
+                   const auto state = http::query_parameter(request, "state").value_or("");
+                   std::size_t limit = 500;
+                   if (const auto text = http::query_parameter(request, "limit")) {
+                       std::from_chars(text->data(), text->data() + text->size(), limit);
+                   }
+                   json orders = json::array();
+                   for (const auto& order :
+                        context.orders.list_orders(state, std::min<std::size_t>(limit, 10000))) {
+                       orders.push_back(order_json(order));
+                   }
+                   return http::json_response(request, http::Status::ok, {{"orders", orders}});
+               }));
+
+    router.add_prefix(
+        http::Method::get, "/api/orders/",
+        guarded(context, [&context](const http::Request& request) {
+            const std::string id(
+                http::path_of(request).substr(std::string_view("/api/orders/").size()));
+            const auto order = context.orders.find_order(id);
+            if (!order) {
+                return error_response(request, http::Status::not_found, "no order " + id);
+            }
+            return http::json_response(request, http::Status::ok, order_json(*order));
+        }));
+
+    router.add_prefix(
+        http::Method::get, "/api/photos/",
+        guarded(context, [&context](const http::Request& request) {
+            const std::string hash(
+                http::path_of(request).substr(std::string_view("/api/photos/").size()));
+            if (!is_sha256_hex(hash)) {
+                return error_response(request, http::Status::bad_request,
+                                      "a photo is named by its SHA-256 (64 lowercase hex digits)");
+            }
+            auto bytes = context.images.read(hash);
+            if (!bytes) {
+                return error_response(request, http::Status::not_found, "no photo " + hash);
+            }
+            return http::text_response(
+                request, http::Status::ok,
+                std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
+                "image/jpeg");
+        }));
+
+    router.add(http::Method::post, "/api/enrol-tokens",
+               guarded(context, [&context](const http::Request& request) {
+                   const auto body = json::parse(request.body(), nullptr, false);
+                   if (!body.is_object() || !body.contains("kiosk") || !body["kiosk"].is_string()) {
+                       return error_response(request, http::Status::bad_request,
+                                             "send {\"kiosk\": NAME}");
+                   }
+                   const auto kiosk = body["kiosk"].get<std::string>();
+                   if (!is_kiosk_name(kiosk)) {
+                       return error_response(request, http::Status::bad_request,
+                                             "a kiosk name is 1 to 64 letters, digits, '-' or '_'");
+                   }
+                   int hours = 72;
+                   if (body.contains("valid_hours") && body["valid_hours"].is_number_integer()) {
+                       hours = std::clamp(body["valid_hours"].get<int>(), 1, 24 * 30);
+                   }
+                   const auto secret =
+                       context.registry.create_join_secret(kiosk, std::chrono::hours(hours));
+                   const auto token = platform::wire::encode_join_token(
+                       {context.kiosk_link, context.public_url, context.registry.ca_fingerprint(),
+                        kiosk, secret});
+                   return http::json_response(
+                       request, http::Status::created,
+                       {{"kiosk", kiosk}, {"token", token}, {"valid_hours", hours}});
+               }));
+
+    router.add(http::Method::get, "/api/kiosks",
+               guarded(context, [&context](const http::Request& request) {
+                   json kiosks = json::array();
+                   for (const auto& kiosk : context.registry.list()) {
+                       kiosks.push_back({{"name", kiosk.name},
+                                         {"enrolled_at", kiosk.enrolled_at},
+                                         {"revoked_at", kiosk.revoked_at ? json(*kiosk.revoked_at)
+                                                                         : json(nullptr)}});
+                   }
+                   return http::json_response(request, http::Status::ok, {{"kiosks", kiosks}});
+               }));
+
+    router.add_prefix(
+        http::Method::post, "/api/kiosks/",
+        guarded(context, [&context](const http::Request& request) {
+            // POST /api/kiosks/NAME/revoke
+            std::string rest(
+                http::path_of(request).substr(std::string_view("/api/kiosks/").size()));
+            constexpr std::string_view suffix = "/revoke";
+            if (!rest.ends_with(suffix)) {
+                return error_response(request, http::Status::not_found, "unknown kiosk action");
+            }
+            const auto kiosk = rest.substr(0, rest.size() - suffix.size());
+            if (!context.registry.revoke(kiosk)) {
+                return error_response(request, http::Status::not_found, "no kiosk named " + kiosk);
+            }
+            context.intake.disconnect(kiosk);
+            return http::json_response(request, http::Status::ok,
+                                       {{"kiosk", kiosk}, {"revoked", true}});
+        }));
+}
+
+} // namespace encore::hub

@@ -1,0 +1,248 @@
+#include "hub/cli/hub_commands.hpp"
+
+#include "platform/config/command_line.hpp"
+#include "platform/http/client.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+namespace encore::cli {
+namespace {
+
+using nlohmann::json;
+namespace http = platform::http;
+
+constexpr const char* default_hub = "http://127.0.0.1:8082";
+constexpr const char* default_token_file = "/var/lib/encore/hub/admin.token";
+
+// The options every hub command shares: where the hub is and how to prove we are admin.
+struct HubOptions {
+    std::optional<std::string> hub;
+    std::optional<std::string> token_file;
+
+    void add_to(platform::CommandLine& command_line) {
+        command_line.add_option("hub", "URL",
+                                "the hub's private listener (default $ENCORE_HUB or " +
+                                    std::string(default_hub) + ")",
+                                hub);
+        command_line.add_option("token-file", "FILE",
+                                "file holding the admin token (default $ENCORE_TOKEN, else " +
+                                    std::string(default_token_file) + ")",
+                                token_file);
+    }
+};
+
+// Thrown with a message for the operator; main prints it and exits 1.
+struct CommandError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class HubClient {
+public:
+    explicit HubClient(const HubOptions& options) {
+        const char* env_hub = std::getenv("ENCORE_HUB");
+        const std::string url = options.hub.value_or(env_hub != nullptr ? env_hub : default_hub);
+        const auto endpoint = http::parse_http_url(url);
+        if (!endpoint) {
+            throw CommandError("--hub must look like http://HOST:PORT, got '" + url + "'");
+        }
+        server_ = *endpoint;
+        const char* env_token = std::getenv("ENCORE_TOKEN");
+        if (!options.token_file && env_token != nullptr && env_token[0] != '\0') {
+            token_ = env_token;
+            return;
+        }
+        const std::string path = options.token_file.value_or(default_token_file);
+        std::ifstream file(path);
+        if (!file || !std::getline(file, token_) || token_.empty()) {
+            throw CommandError("cannot read the admin token from " + path +
+                               ": pass --token-file DATA/admin.token or set ENCORE_TOKEN");
+        }
+    }
+
+    http::ClientResponse call(const std::string& method, const std::string& target,
+                              const std::string& body = {}) {
+        auto response = http::request(
+            server_, method, target,
+            {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}}, body);
+        if (response.status >= 400) {
+            const auto error = json::parse(response.body, nullptr, false);
+            const auto message = error.is_object() && error.contains("error")
+                                     ? error["error"].get<std::string>()
+                                     : response.body;
+            throw CommandError("the hub answered " + std::to_string(response.status) + ": " +
+                               message);
+        }
+        return response;
+    }
+
+private:
+    platform::Endpoint server_;
+    std::string token_;
+};
+
+template <typename Body>
+int guarded(Body body) {
+    try {
+        return body();
+    } catch (const CommandError& error) {
+        std::cerr << "encore: " << error.what() << "\n";
+        return 1;
+    } catch (const std::runtime_error& error) {
+        std::cerr << "encore: " << error.what() << "\n";
+        return 1;
+    }
+}
+
+} // namespace
+
+int orders_command(int argc, const char* const* argv) {
+    HubOptions hub;
+    std::optional<std::string> state;
+    bool as_json = false;
+    platform::CommandLine command_line(
+        "encore orders", "[--state S] [--json]",
+        "Lists the hub's orders, newest first, with each photo's SHA-256.");
+    hub.add_to(command_line);
+    command_line.add_option("state", "S",
+                            "only orders in this state (e.g. received, paid, shipped)", state);
+    command_line.add_flag("json", "print JSON instead of a table", as_json);
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    return guarded([&] {
+        HubClient client(hub);
+        const auto body = json::parse(
+            client.call("GET", "/api/orders" + (state ? "?state=" + *state : std::string())).body);
+        if (as_json) {
+            std::cout << body.dump(2) << "\n";
+            return 0;
+        }
+        std::cout << std::left << std::setw(38) << "ORDER" << std::setw(12) << "KIOSK"
+                  << std::setw(10) << "CODE" << std::setw(10) << "STATE"
+                  << "PHOTOS (sha256)\n";
+        for (const auto& order : body["orders"]) {
+            std::cout << std::setw(38) << order["order_id"].get<std::string>() << std::setw(12)
+                      << order["kiosk"].get<std::string>() << std::setw(10)
+                      << order["code"].get<std::string>() << std::setw(10)
+                      << order["state"].get<std::string>();
+            bool first = true;
+            for (const auto& photo : order["photos"]) {
+                std::cout << (first ? "" : " ") << photo["sha256"].get<std::string>()
+                          << (photo["stored"].get<bool>() ? "" : " (not yet received)");
+                first = false;
+            }
+            std::cout << "\n";
+        }
+        return 0;
+    });
+}
+
+int photo_command(int argc, const char* const* argv) {
+    HubOptions hub;
+    std::optional<std::string> out;
+    platform::CommandLine command_line(
+        "encore photo", "get HASH [--out FILE]",
+        "Fetches a stored original photo by its SHA-256; writes it to "
+        "standard output unless --out is given.");
+    command_line.allow_positionals();
+    hub.add_to(command_line);
+    command_line.add_option("out", "FILE", "write the photo to FILE", out);
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    const auto& operands = command_line.positionals();
+    if (operands.size() != 2 || operands[0] != "get") {
+        std::cerr << "encore photo: expected 'get HASH'\n";
+        return 2;
+    }
+    return guarded([&] {
+        HubClient client(hub);
+        const auto response = client.call("GET", "/api/photos/" + operands[1]);
+        if (out) {
+            std::ofstream file(*out, std::ios::binary | std::ios::trunc);
+            file << response.body;
+            if (!file.flush()) {
+                throw CommandError("cannot write " + *out);
+            }
+        } else {
+            std::cout << response.body << std::flush;
+        }
+        return 0;
+    });
+}
+
+int enrol_token_command(int argc, const char* const* argv) {
+    HubOptions hub;
+    std::optional<std::string> kiosk;
+    std::optional<std::string> valid_hours;
+    platform::CommandLine command_line(
+        "encore enrol-token", "--kiosk NAME [--valid-hours N]",
+        "Prints a one-line join token for a new booth. Start the booth "
+        "with `kioskd --hub-token TOKEN`; the token works once.");
+    hub.add_to(command_line);
+    command_line.add_option("kiosk", "NAME", "the booth's name (letters, digits, '-', '_')", kiosk);
+    command_line.add_option("valid-hours", "N", "how long the token may be used (default 72)",
+                            valid_hours);
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    if (!kiosk) {
+        std::cerr << "encore enrol-token: --kiosk NAME is required\n";
+        return 2;
+    }
+    return guarded([&] {
+        HubClient client(hub);
+        json request = {{"kiosk", *kiosk}};
+        if (valid_hours) {
+            request["valid_hours"] = std::atoi(valid_hours->c_str());
+        }
+        const auto body =
+            json::parse(client.call("POST", "/api/enrol-tokens", request.dump()).body);
+        std::cout << body["token"].get<std::string>() << "\n";
+        return 0;
+    });
+}
+
+int kiosk_command(int argc, const char* const* argv) {
+    HubOptions hub;
+    platform::CommandLine command_line("encore kiosk", "list | revoke NAME",
+                                       "Lists enrolled booths, or revokes one: its certificate is "
+                                       "refused at once and its connection is closed.");
+    command_line.allow_positionals();
+    hub.add_to(command_line);
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    const auto& operands = command_line.positionals();
+    const bool list = operands.size() == 1 && operands[0] == "list";
+    const bool revoke = operands.size() == 2 && operands[0] == "revoke";
+    if (!list && !revoke) {
+        std::cerr << "encore kiosk: expected 'list' or 'revoke NAME'\n";
+        return 2;
+    }
+    return guarded([&] {
+        HubClient client(hub);
+        if (revoke) {
+            client.call("POST", "/api/kiosks/" + operands[1] + "/revoke");
+            std::cout << "kiosk " << operands[1] << " revoked\n";
+            return 0;
+        }
+        const auto body = json::parse(client.call("GET", "/api/kiosks").body);
+        for (const auto& kiosk : body["kiosks"]) {
+            std::cout << kiosk["name"].get<std::string>() << "  enrolled "
+                      << kiosk["enrolled_at"].get<std::string>()
+                      << (kiosk["revoked_at"].is_null()
+                              ? ""
+                              : "  REVOKED " + kiosk["revoked_at"].get<std::string>())
+                      << "\n";
+        }
+        return 0;
+    });
+}
+
+} // namespace encore::cli
