@@ -18,33 +18,29 @@ using Bytes = std::vector<std::uint8_t>;
 class LeWriter {
 public:
     explicit LeWriter(Bytes& out)
-        : out_(out)
-    {
-    }
+        : out_(out) {}
 
     void u8(std::uint8_t value) { out_.push_back(value); }
-    void u16(std::uint16_t value)
-    {
+    void u16(std::uint16_t value) {
         u8(static_cast<std::uint8_t>(value));
         u8(static_cast<std::uint8_t>(value >> 8));
     }
-    void u32(std::uint32_t value)
-    {
+    void u32(std::uint32_t value) {
         u16(static_cast<std::uint16_t>(value));
         u16(static_cast<std::uint16_t>(value >> 16));
     }
-    void u64(std::uint64_t value)
-    {
+    void u64(std::uint64_t value) {
         u32(static_cast<std::uint32_t>(value));
         u32(static_cast<std::uint32_t>(value >> 32));
     }
-    void bytes(std::span<const std::uint8_t> data) { out_.insert(out_.end(), data.begin(), data.end()); }
+    void bytes(std::span<const std::uint8_t> data) {
+        out_.insert(out_.end(), data.begin(), data.end());
+    }
 
     // A PTP string: a count of UCS-2 characters including the terminating
     // NUL, then the characters; the empty string is a single zero byte.
     // Only ASCII is needed here, and PTP caps strings at 255 characters.
-    void ptp_string(std::string_view text)
-    {
+    void ptp_string(std::string_view text) {
         if (text.empty()) {
             u8(0);
             return;
@@ -58,31 +54,18 @@ public:
     }
 
     // A PTP array of 16-bit or 32-bit values: a 32-bit count, then the values.
-    void u16_array(std::span<const std::uint16_t> values)
-    {
+    void u16_array(std::span<const std::uint16_t> values) {
         u32(static_cast<std::uint32_t>(values.size()));
         for (auto value : values) {
             u16(value);
         }
     }
-    void u32_array(std::span<const std::uint32_t> values)
-    {
+    void u32_array(std::span<const std::uint32_t> values) {
         u32(static_cast<std::uint32_t>(values.size()));
         for (auto value : values) {
             u32(value);
         }
     }
-
-    // Overwrites a 32-bit value written earlier, for length fields that are
-    // known only once the packet is complete.
-    void patch_u32(std::size_t offset, std::uint32_t value)
-    {
-        for (int i = 0; i < 4; ++i) {
-            out_[offset + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
-        }
-    }
-
-    std::size_t size() const { return out_.size(); }
 
 private:
     Bytes& out_;
@@ -93,12 +76,9 @@ private:
 class LeReader {
 public:
     explicit LeReader(std::span<const std::uint8_t> data)
-        : data_(data)
-    {
-    }
+        : data_(data) {}
 
-    std::optional<std::uint16_t> u16()
-    {
+    std::optional<std::uint16_t> u16() {
         if (remaining() < 2) {
             return std::nullopt;
         }
@@ -106,8 +86,7 @@ public:
         pos_ += 2;
         return value;
     }
-    std::optional<std::uint32_t> u32()
-    {
+    std::optional<std::uint32_t> u32() {
         const auto low = u16();
         const auto high = u16();
         if (!low || !high) {
@@ -115,22 +94,13 @@ public:
         }
         return static_cast<std::uint32_t>(*low) | (static_cast<std::uint32_t>(*high) << 16);
     }
-    std::optional<std::uint64_t> u64()
-    {
+    std::optional<std::uint64_t> u64() {
         const auto low = u32();
         const auto high = u32();
         if (!low || !high) {
             return std::nullopt;
         }
         return static_cast<std::uint64_t>(*low) | (static_cast<std::uint64_t>(*high) << 32);
-    }
-    bool skip(std::size_t count)
-    {
-        if (remaining() < count) {
-            return false;
-        }
-        pos_ += count;
-        return true;
     }
     std::size_t remaining() const { return data_.size() - pos_; }
 

@@ -14,18 +14,26 @@ constexpr std::uint64_t card_capacity = 32ull * 1024 * 1024 * 1024;
 // Used to estimate how many more pictures fit before anything was captured.
 constexpr std::uint64_t typical_picture_bytes = 8ull * 1024 * 1024;
 
-std::vector<std::uint16_t> operations(CaptureOperation capture_operation)
-{
+std::vector<std::uint16_t> operations(CaptureOperation capture_operation) {
     std::vector<std::uint16_t> codes{
-        ptp::op::get_device_info,       ptp::op::open_session,
-        ptp::op::close_session,         ptp::op::get_storage_ids,
-        ptp::op::get_storage_info,      ptp::op::get_num_objects,
-        ptp::op::get_object_handles,    ptp::op::get_object_info,
-        ptp::op::get_object,            ptp::op::delete_object,
-        ptp::op::initiate_capture,      ptp::op::get_device_prop_desc,
-        ptp::op::get_device_prop_value, ptp::op::set_device_prop_value,
-        ptp::op::nikon_device_ready,    ptp::op::nikon_start_live_view,
-        ptp::op::nikon_end_live_view,   ptp::op::nikon_get_live_view_img,
+        ptp::op::get_device_info,
+        ptp::op::open_session,
+        ptp::op::close_session,
+        ptp::op::get_storage_ids,
+        ptp::op::get_storage_info,
+        ptp::op::get_num_objects,
+        ptp::op::get_object_handles,
+        ptp::op::get_object_info,
+        ptp::op::get_object,
+        ptp::op::delete_object,
+        ptp::op::initiate_capture,
+        ptp::op::get_device_prop_desc,
+        ptp::op::get_device_prop_value,
+        ptp::op::set_device_prop_value,
+        ptp::op::nikon_device_ready,
+        ptp::op::nikon_start_live_view,
+        ptp::op::nikon_end_live_view,
+        ptp::op::nikon_get_live_view_img,
     };
     if (capture_operation == CaptureOperation::Nikon) {
         codes.push_back(ptp::op::nikon_initiate_capture_rec_in_sdram);
@@ -43,15 +51,13 @@ constexpr std::array<std::uint16_t, 1> picture_formats{ptp::format::exif_jpeg};
 
 CameraModel::CameraModel(SimulatorConfig config)
     : config_(std::move(config))
-    , battery_percent_(config_.battery_percent)
-{
+    , battery_percent_(config_.battery_percent) {
     for (auto fault : config_.initial_faults) {
         faults_.set(fault, true);
     }
 }
 
-std::uint32_t CameraModel::add_object(std::uint32_t serial, std::shared_ptr<const Bytes> jpeg)
-{
+std::uint32_t CameraModel::add_object(std::uint32_t serial, std::shared_ptr<const Bytes> jpeg) {
     char name[16];
     std::snprintf(name, sizeof name, "DSC_%04u.JPG", serial % 10000);
     const auto handle = next_handle_++;
@@ -60,14 +66,12 @@ std::uint32_t CameraModel::add_object(std::uint32_t serial, std::shared_ptr<cons
     return handle;
 }
 
-const StoredObject* CameraModel::find_object(std::uint32_t handle) const
-{
+const StoredObject* CameraModel::find_object(std::uint32_t handle) const {
     const auto found = objects_.find(handle);
     return found == objects_.end() ? nullptr : &found->second;
 }
 
-bool CameraModel::delete_object(std::uint32_t handle)
-{
+bool CameraModel::delete_object(std::uint32_t handle) {
     if (handle == 0xFFFFFFFF) {
         const bool any = !objects_.empty();
         objects_.clear();
@@ -77,8 +81,7 @@ bool CameraModel::delete_object(std::uint32_t handle)
 }
 
 std::vector<std::uint32_t> CameraModel::object_handles(std::uint32_t storage,
-                                                       std::uint32_t parent) const
-{
+                                                       std::uint32_t parent) const {
     std::vector<std::uint32_t> handles;
     // The card is flat: every picture sits in the root, and no object is a
     // folder, so only a root listing has anything in it.
@@ -92,8 +95,7 @@ std::vector<std::uint32_t> CameraModel::object_handles(std::uint32_t storage,
     return handles;
 }
 
-std::uint64_t CameraModel::free_bytes() const
-{
+std::uint64_t CameraModel::free_bytes() const {
     if (faults_.is_on(Fault::CardFull)) {
         return 0;
     }
@@ -104,8 +106,7 @@ std::uint64_t CameraModel::free_bytes() const
     return used >= card_capacity ? 0 : card_capacity - used;
 }
 
-bool CameraModel::supports_operation(std::uint16_t code) const
-{
+bool CameraModel::supports_operation(std::uint16_t code) const {
     for (auto supported : operations(config_.capture_operation)) {
         if (supported == code) {
             return true;
@@ -114,8 +115,7 @@ bool CameraModel::supports_operation(std::uint16_t code) const
     return false;
 }
 
-Bytes CameraModel::device_info() const
-{
+Bytes CameraModel::device_info() const {
     Bytes data;
     LeWriter out(data);
     out.u16(100); // PTP 1.00
@@ -136,8 +136,7 @@ Bytes CameraModel::device_info() const
     return data;
 }
 
-std::optional<Bytes> CameraModel::storage_info(std::uint32_t storage) const
-{
+std::optional<Bytes> CameraModel::storage_info(std::uint32_t storage) const {
     if (storage != storage_id) {
         return std::nullopt;
     }
@@ -159,8 +158,7 @@ std::optional<Bytes> CameraModel::storage_info(std::uint32_t storage) const
     return data;
 }
 
-Bytes CameraModel::object_info(const StoredObject& object) const
-{
+Bytes CameraModel::object_info(const StoredObject& object) const {
     // Capture dates advance one minute a picture from a fixed start so that
     // repeated runs describe the same pictures identically.
     char date[20];
@@ -190,8 +188,7 @@ Bytes CameraModel::object_info(const StoredObject& object) const
     return data;
 }
 
-std::optional<Bytes> CameraModel::device_prop_desc(std::uint16_t code) const
-{
+std::optional<Bytes> CameraModel::device_prop_desc(std::uint16_t code) const {
     Bytes data;
     LeWriter out(data);
     switch (code) {
@@ -229,8 +226,7 @@ std::optional<Bytes> CameraModel::device_prop_desc(std::uint16_t code) const
     }
 }
 
-std::optional<Bytes> CameraModel::device_prop_value(std::uint16_t code) const
-{
+std::optional<Bytes> CameraModel::device_prop_value(std::uint16_t code) const {
     Bytes data;
     LeWriter out(data);
     switch (code) {

@@ -1,9 +1,12 @@
 #include "capture_pipeline.hpp"
 
+#include "log.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -13,8 +16,7 @@ namespace encore::peers {
 
 namespace asio = boost::asio;
 
-std::unique_ptr<CapturePipeline> CapturePipeline::create(const SimulatorConfig& config)
-{
+std::unique_ptr<CapturePipeline> CapturePipeline::create(const SimulatorConfig& config) {
     auto factory = JpegFactory::create(config.jpeg_quality);
     if (!factory) {
         return nullptr;
@@ -25,39 +27,45 @@ std::unique_ptr<CapturePipeline> CapturePipeline::create(const SimulatorConfig& 
     return pipeline;
 }
 
-CapturePipeline::CapturePipeline(const SimulatorConfig& config, std::unique_ptr<JpegFactory> factory)
+CapturePipeline::CapturePipeline(const SimulatorConfig& config,
+                                 std::unique_ptr<JpegFactory> factory)
     : seed_(config.seed)
     , width_(config.width)
     , height_(config.height)
     , save_dir_(config.save_dir)
-    , factory_(std::move(factory))
-{
-}
+    , verbose_(config.verbose)
+    , factory_(std::move(factory)) {}
 
-CapturePipeline::~CapturePipeline()
-{
+CapturePipeline::~CapturePipeline() {
     // Let a render in progress finish rather than pull the factory from
     // under it; queued prefetches are dropped.
     worker_.stop();
     worker_.join();
 }
 
-asio::awaitable<std::shared_ptr<const Bytes>> CapturePipeline::take(std::uint32_t serial)
-{
+asio::awaitable<std::shared_ptr<const Bytes>> CapturePipeline::take(std::uint32_t serial) {
     auto job = [this, serial]() -> asio::awaitable<std::shared_ptr<const Bytes>> {
         co_return produce(serial);
     };
-    co_return co_await asio::co_spawn(worker_.get_executor(), std::move(job), asio::use_awaitable);
+    auto jpeg =
+        co_await asio::co_spawn(worker_.get_executor(), std::move(job), asio::use_awaitable);
+    // Queued only now: posted from inside the job, the render would run
+    // before the job's completion reaches this coroutine and delay every
+    // capture by a whole render.
+    asio::post(worker_, [this, serial] { prefetch(serial + 1); });
+    co_return jpeg;
 }
 
-std::shared_ptr<const Bytes> CapturePipeline::produce(std::uint32_t serial)
-{
+std::shared_ptr<const Bytes> CapturePipeline::produce(std::uint32_t serial) {
+    const auto started = std::chrono::steady_clock::now();
+    const bool was_prefetched = prefetched_ && prefetched_serial_ == serial;
     std::shared_ptr<const Bytes> jpeg;
-    if (prefetched_ && prefetched_serial_ == serial) {
+    if (was_prefetched) {
         jpeg = std::move(prefetched_);
         prefetched_.reset();
     } else {
-        jpeg = std::make_shared<const Bytes>(factory_->render_capture(seed_, serial, width_, height_));
+        jpeg =
+            std::make_shared<const Bytes>(factory_->render_capture(seed_, serial, width_, height_));
     }
     if (!save_dir_.empty()) {
         char name[32];
@@ -71,16 +79,23 @@ std::shared_ptr<const Bytes> CapturePipeline::produce(std::uint32_t serial)
             throw std::runtime_error("cannot write " + path);
         }
     }
-    asio::post(worker_, [this, serial] { prefetch(serial + 1); });
+    if (verbose_) {
+        const auto elapsed = std::chrono::steady_clock::now() - started;
+        log_line("capture",
+                 "capture " + std::to_string(serial) + " ready in " +
+                     std::to_string(
+                         std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
+                     " ms (" + (was_prefetched ? "rendered ahead" : "rendered now") + ")");
+    }
     return jpeg;
 }
 
-void CapturePipeline::prefetch(std::uint32_t serial)
-{
+void CapturePipeline::prefetch(std::uint32_t serial) {
     if (prefetched_ && prefetched_serial_ == serial) {
         return;
     }
-    prefetched_ = std::make_shared<const Bytes>(factory_->render_capture(seed_, serial, width_, height_));
+    prefetched_ =
+        std::make_shared<const Bytes>(factory_->render_capture(seed_, serial, width_, height_));
     prefetched_serial_ = serial;
 }
 

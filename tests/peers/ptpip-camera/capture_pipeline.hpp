@@ -43,6 +43,7 @@ private:
     int width_;
     int height_;
     std::string save_dir_;
+    bool verbose_;
     std::unique_ptr<JpegFactory> factory_;
     std::uint32_t prefetched_serial_ = 0;
     std::shared_ptr<const Bytes> prefetched_;

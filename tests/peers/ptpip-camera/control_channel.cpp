@@ -4,12 +4,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -28,8 +26,7 @@ namespace {
 
 constexpr std::size_t max_line = 4096;
 
-std::vector<std::string_view> split_words(std::string_view line)
-{
+std::vector<std::string_view> split_words(std::string_view line) {
     std::vector<std::string_view> words;
     std::size_t pos = 0;
     while (pos < line.size()) {
@@ -53,12 +50,9 @@ ControlChannel::ControlChannel(asio::io_context& io, CameraModel& camera, PtpIpS
     : io_(io)
     , camera_(camera)
     , server_(server)
-    , acceptor_(io)
-{
-}
+    , acceptor_(io) {}
 
-boost::system::error_code ControlChannel::listen(std::uint16_t port)
-{
+boost::system::error_code ControlChannel::listen(std::uint16_t port) {
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
     boost::system::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
@@ -79,8 +73,7 @@ boost::system::error_code ControlChannel::listen(std::uint16_t port)
     return {};
 }
 
-void ControlChannel::stop()
-{
+void ControlChannel::stop() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     for (const auto& client : clients_) {
@@ -89,8 +82,7 @@ void ControlChannel::stop()
     clients_.clear();
 }
 
-asio::awaitable<void> ControlChannel::accept_loop()
-{
+asio::awaitable<void> ControlChannel::accept_loop() {
     while (acceptor_.is_open()) {
         auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
         if (ec) {
@@ -99,19 +91,19 @@ asio::awaitable<void> ControlChannel::accept_loop()
             }
             continue;
         }
-        asio::co_spawn(io_, serve(std::make_shared<tcp::socket>(std::move(socket))), asio::detached);
+        asio::co_spawn(io_, serve(std::make_shared<tcp::socket>(std::move(socket))),
+                       asio::detached);
     }
 }
 
-asio::awaitable<void> ControlChannel::serve(std::shared_ptr<tcp::socket> socket)
-{
+asio::awaitable<void> ControlChannel::serve(std::shared_ptr<tcp::socket> socket) {
     clients_.insert(socket);
     std::string buffer;
     while (true) {
         boost::system::error_code ec;
-        const auto length = co_await asio::async_read_until(
-            *socket, asio::dynamic_buffer(buffer, max_line), '\n',
-            asio::redirect_error(asio::use_awaitable, ec));
+        const auto length =
+            co_await asio::async_read_until(*socket, asio::dynamic_buffer(buffer, max_line), '\n',
+                                            asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             break;
         }
@@ -126,8 +118,7 @@ asio::awaitable<void> ControlChannel::serve(std::shared_ptr<tcp::socket> socket)
     clients_.erase(socket);
 }
 
-std::string ControlChannel::execute(std::string_view line)
-{
+std::string ControlChannel::execute(std::string_view line) {
     const auto words = split_words(line);
     if (words.empty()) {
         return "error empty command";
@@ -136,8 +127,8 @@ std::string ControlChannel::execute(std::string_view line)
     if (command == "fault" && words.size() == 3) {
         const auto fault = parse_fault(words[1]);
         if (!fault) {
-            return "error unknown fault " + std::string(words[1]) + " (known: " + all_fault_names() +
-                   ")";
+            return "error unknown fault " + std::string(words[1]) +
+                   " (known: " + all_fault_names() + ")";
         }
         if (words[2] != "on" && words[2] != "off") {
             return "error say on or off, not " + std::string(words[2]);
@@ -183,8 +174,7 @@ std::string ControlChannel::execute(std::string_view line)
     return "error unknown command: " + std::string(line);
 }
 
-std::string ControlChannel::set_fault(Fault fault, bool on)
-{
+std::string ControlChannel::set_fault(Fault fault, bool on) {
     camera_.faults().set(fault, on);
     if (fault == Fault::Vanish) {
         if (on) {
@@ -197,8 +187,7 @@ std::string ControlChannel::set_fault(Fault fault, bool on)
     return "ok fault " + std::string(fault_name(fault)) + (on ? " on" : " off");
 }
 
-std::string ControlChannel::status_json() const
-{
+std::string ControlChannel::status_json() const {
     // Every value is a number, a boolean or a fixed fault name, so nothing
     // needs escaping.
     const auto& counters = camera_.counters();
@@ -216,15 +205,14 @@ std::string ControlChannel::status_json() const
     return json.str();
 }
 
-int run_control_client(std::uint16_t port, const std::string& command)
-{
+int run_control_client(std::uint16_t port, const std::string& command) {
     asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;
     socket.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port), ec);
     if (ec) {
-        std::cerr << "ptpip-camera ctl: cannot connect to 127.0.0.1:" << port << ": " << ec.message()
-                  << '\n';
+        std::cerr << "ptpip-camera ctl: cannot connect to 127.0.0.1:" << port << ": "
+                  << ec.message() << '\n';
         return 2;
     }
     asio::write(socket, asio::buffer(command + "\n"), ec);

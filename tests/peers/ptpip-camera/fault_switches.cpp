@@ -10,10 +10,11 @@ constexpr std::array<std::string_view, fault_count> names{
 
 } // namespace
 
-std::string_view fault_name(Fault fault) { return names[static_cast<std::size_t>(fault)]; }
+std::string_view fault_name(Fault fault) {
+    return names[static_cast<std::size_t>(fault)];
+}
 
-std::optional<Fault> parse_fault(std::string_view name)
-{
+std::optional<Fault> parse_fault(std::string_view name) {
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (names[i] == name) {
             return static_cast<Fault>(i);
@@ -22,8 +23,7 @@ std::optional<Fault> parse_fault(std::string_view name)
     return std::nullopt;
 }
 
-std::string all_fault_names()
-{
+std::string all_fault_names() {
     std::string joined;
     for (auto name : names) {
         if (!joined.empty()) {
@@ -34,8 +34,7 @@ std::string all_fault_names()
     return joined;
 }
 
-std::vector<std::string_view> FaultSwitches::active_names() const
-{
+std::vector<std::string_view> FaultSwitches::active_names() const {
     std::vector<std::string_view> active;
     for (std::size_t i = 0; i < fault_count; ++i) {
         if (on_[i]) {

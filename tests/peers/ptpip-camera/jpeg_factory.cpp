@@ -13,9 +13,9 @@ namespace {
 
 // A small integer hash so that colours look unrelated from one serial to the
 // next while staying reproducible.
-std::uint32_t mix(std::uint32_t a, std::uint32_t b, std::uint32_t c)
-{
-    std::uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
+std::uint32_t mix(std::uint32_t a, std::uint32_t b, std::uint32_t c) {
+    std::uint32_t h =
+        a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
     h ^= h >> 15;
     h *= 0x2C1B3C6Du;
     h ^= h >> 12;
@@ -30,8 +30,7 @@ struct Rgb {
     std::uint8_t b;
 };
 
-void fill_rect(Bytes& pixels, int width, int height, int x0, int y0, int w, int h, Rgb colour)
-{
+void fill_rect(Bytes& pixels, int width, int height, int x0, int y0, int w, int h, Rgb colour) {
     const int x1 = std::min(width, x0 + w);
     const int y1 = std::min(height, y0 + h);
     x0 = std::max(0, x0);
@@ -50,8 +49,7 @@ void fill_rect(Bytes& pixels, int width, int height, int x0, int y0, int w, int 
 
 // Draws 32 squares spelling value in binary, most significant bit first,
 // framed by a red square on each side so the strip can be found by eye.
-void paint_bit_strip(Bytes& pixels, int width, int height, int top, int cell, std::uint32_t value)
-{
+void paint_bit_strip(Bytes& pixels, int width, int height, int top, int cell, std::uint32_t value) {
     const int left = cell;
     fill_rect(pixels, width, height, left - cell / 2, top - cell / 4, cell * 34, cell + cell / 2,
               Rgb{128, 128, 128});
@@ -67,8 +65,7 @@ void paint_bit_strip(Bytes& pixels, int width, int height, int top, int cell, st
 
 } // namespace
 
-std::unique_ptr<JpegFactory> JpegFactory::create(int quality)
-{
+std::unique_ptr<JpegFactory> JpegFactory::create(int quality) {
     void* handle = tjInitCompress();
     if (handle == nullptr) {
         return nullptr;
@@ -78,31 +75,25 @@ std::unique_ptr<JpegFactory> JpegFactory::create(int quality)
 
 JpegFactory::JpegFactory(void* handle, int quality)
     : handle_(handle)
-    , quality_(quality)
-{
-}
+    , quality_(quality) {}
 
-JpegFactory::~JpegFactory()
-{
+JpegFactory::~JpegFactory() {
     tjFree(output_);
     tjDestroy(handle_);
 }
 
-Bytes JpegFactory::render_capture(std::uint32_t seed, std::uint32_t serial, int width, int height)
-{
+Bytes JpegFactory::render_capture(std::uint32_t seed, std::uint32_t serial, int width, int height) {
     paint(seed, serial, width, height);
     return encode(width, height);
 }
 
-Bytes JpegFactory::render_preview(std::uint32_t seed, std::uint32_t frame, int width, int height)
-{
+Bytes JpegFactory::render_preview(std::uint32_t seed, std::uint32_t frame, int width, int height) {
     paint(seed, frame, width, height);
     paint_moving_bar(frame, width, height);
     return encode(width, height);
 }
 
-void JpegFactory::paint(std::uint32_t seed, std::uint32_t serial, int width, int height)
-{
+void JpegFactory::paint(std::uint32_t seed, std::uint32_t serial, int width, int height) {
     const auto row_bytes = static_cast<std::size_t>(width) * 3;
     pixels_.resize(row_bytes * static_cast<std::size_t>(height));
 
@@ -131,7 +122,8 @@ void JpegFactory::paint(std::uint32_t seed, std::uint32_t serial, int width, int
     const int cell_h = height / rows;
     for (int row = 0; row < rows; ++row) {
         for (int column = 0; column < columns; ++column) {
-            const auto h = mix(seed, serial, static_cast<std::uint32_t>(1 + row * columns + column));
+            const auto h =
+                mix(seed, serial, static_cast<std::uint32_t>(1 + row * columns + column));
             const Rgb colour{static_cast<std::uint8_t>(h), static_cast<std::uint8_t>(h >> 8),
                              static_cast<std::uint8_t>(h >> 16)};
             const int percent = 30 + static_cast<int>((h >> 24) % 50);
@@ -150,16 +142,14 @@ void JpegFactory::paint(std::uint32_t seed, std::uint32_t serial, int width, int
     }
 }
 
-void JpegFactory::paint_moving_bar(std::uint32_t frame, int width, int height)
-{
+void JpegFactory::paint_moving_bar(std::uint32_t frame, int width, int height) {
     const int bar = std::max(2, width / 32);
     const int span = std::max(1, width - bar);
     const int x = static_cast<int>((frame * 7u) % static_cast<std::uint32_t>(span));
     fill_rect(pixels_, width, height, x, 0, bar, height, Rgb{255, 255, 255});
 }
 
-Bytes JpegFactory::encode(int width, int height)
-{
+Bytes JpegFactory::encode(int width, int height) {
     const auto needed = tjBufSize(width, height, TJSAMP_420);
     if (needed > output_capacity_) {
         tjFree(output_);
@@ -172,11 +162,11 @@ Bytes JpegFactory::encode(int width, int height)
     unsigned long size = output_capacity_;
     // NOREALLOC keeps turbojpeg writing into the buffer allocated once above;
     // FASTDCT keeps a 24-megapixel capture well under a second.
-    const int result =
-        tjCompress2(handle_, pixels_.data(), width, 0, height, TJPF_RGB, &output_, &size, TJSAMP_420,
-                    quality_, TJFLAG_NOREALLOC | TJFLAG_FASTDCT);
+    const int result = tjCompress2(handle_, pixels_.data(), width, 0, height, TJPF_RGB, &output_,
+                                   &size, TJSAMP_420, quality_, TJFLAG_NOREALLOC | TJFLAG_FASTDCT);
     if (result != 0) {
-        throw std::runtime_error(std::string("turbojpeg cannot encode: ") + tjGetErrorStr2(handle_));
+        throw std::runtime_error(std::string("turbojpeg cannot encode: ") +
+                                 tjGetErrorStr2(handle_));
     }
     return Bytes(output_, output_ + size);
 }

@@ -15,16 +15,14 @@ constexpr std::size_t ring_size = 60;
 // that a client reading it finds plausible values.
 constexpr std::size_t nikon_header_size = 384;
 
-void put_be16(Bytes& out, std::size_t offset, std::uint32_t value)
-{
+void put_be16(Bytes& out, std::size_t offset, std::uint32_t value) {
     out[offset] = static_cast<std::uint8_t>(value >> 8);
     out[offset + 1] = static_cast<std::uint8_t>(value);
 }
 
 } // namespace
 
-std::unique_ptr<LiveView> LiveView::create(const SimulatorConfig& config)
-{
+std::unique_ptr<LiveView> LiveView::create(const SimulatorConfig& config) {
     auto factory = JpegFactory::create(75);
     if (!factory) {
         return nullptr;
@@ -39,12 +37,9 @@ LiveView::LiveView(const SimulatorConfig& config, std::unique_ptr<JpegFactory> f
     , full_width_(config.width)
     , full_height_(config.height)
     , factory_(std::move(factory))
-    , ring_(ring_size)
-{
-}
+    , ring_(ring_size) {}
 
-std::shared_ptr<const Bytes> LiveView::next_frame()
-{
+std::shared_ptr<const Bytes> LiveView::next_frame() {
     const auto slot = next_ % ring_size;
     if (!ring_[slot]) {
         ring_[slot] = render(next_);
@@ -53,8 +48,7 @@ std::shared_ptr<const Bytes> LiveView::next_frame()
     return ring_[slot];
 }
 
-std::shared_ptr<const Bytes> LiveView::render(std::uint32_t frame)
-{
+std::shared_ptr<const Bytes> LiveView::render(std::uint32_t frame) {
     const auto jpeg = factory_->render_preview(seed_, frame, width_, height_);
     auto data = std::make_shared<Bytes>(nikon_header_size, std::uint8_t{0});
     auto& out = *data;

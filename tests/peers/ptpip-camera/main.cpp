@@ -33,8 +33,7 @@ constexpr std::string_view usage =
     "Ports 0 (the default) pick a free port; the chosen ones are printed as\n"
     "  ptpip-camera listening port=P control=C\n";
 
-unsigned long parse_number(std::string_view flag, const std::string& text, unsigned long max)
-{
+unsigned long parse_number(std::string_view flag, const std::string& text, unsigned long max) {
     std::size_t used = 0;
     unsigned long value = 0;
     try {
@@ -55,8 +54,7 @@ struct Arguments {
 
     bool done() const { return next >= words.size(); }
     const std::string& take() { return words[next++]; }
-    const std::string& value_of(std::string_view flag)
-    {
+    const std::string& value_of(std::string_view flag) {
         if (done()) {
             throw std::invalid_argument(std::string(flag) + " needs a value");
         }
@@ -64,13 +62,13 @@ struct Arguments {
     }
 };
 
-SimulatorConfig parse_simulator_arguments(Arguments args)
-{
+SimulatorConfig parse_simulator_arguments(Arguments args) {
     SimulatorConfig config;
     while (!args.done()) {
         const auto flag = args.take();
         if (flag == "--port") {
-            config.port = static_cast<std::uint16_t>(parse_number(flag, args.value_of(flag), 65535));
+            config.port =
+                static_cast<std::uint16_t>(parse_number(flag, args.value_of(flag), 65535));
         } else if (flag == "--control") {
             config.control_port =
                 static_cast<std::uint16_t>(parse_number(flag, args.value_of(flag), 65535));
@@ -79,19 +77,21 @@ SimulatorConfig parse_simulator_arguments(Arguments args)
         } else if (flag == "--height") {
             config.height = static_cast<int>(parse_number(flag, args.value_of(flag), 12000));
         } else if (flag == "--seed") {
-            config.seed = static_cast<std::uint32_t>(parse_number(flag, args.value_of(flag), 0xFFFFFFFF));
+            config.seed =
+                static_cast<std::uint32_t>(parse_number(flag, args.value_of(flag), 0xFFFFFFFF));
         } else if (flag == "--save-dir") {
             config.save_dir = args.value_of(flag);
         } else if (flag == "--model") {
             config.model = args.value_of(flag);
         } else if (flag == "--battery") {
-            config.battery_percent = static_cast<std::uint8_t>(parse_number(flag, args.value_of(flag), 100));
+            config.battery_percent =
+                static_cast<std::uint8_t>(parse_number(flag, args.value_of(flag), 100));
         } else if (flag == "--fault") {
             const auto& name = args.value_of(flag);
             const auto fault = encore::peers::parse_fault(name);
             if (!fault) {
-                throw std::invalid_argument("unknown fault '" + name + "'; known: " +
-                                            encore::peers::all_fault_names());
+                throw std::invalid_argument("unknown fault '" + name +
+                                            "'; known: " + encore::peers::all_fault_names());
             }
             config.initial_faults.push_back(*fault);
         } else if (flag == "--nikon-capture") {
@@ -111,8 +111,7 @@ SimulatorConfig parse_simulator_arguments(Arguments args)
     return config;
 }
 
-int run_ctl(Arguments args)
-{
+int run_ctl(Arguments args) {
     std::uint16_t port = 0;
     std::string command;
     while (!args.done()) {
@@ -129,8 +128,7 @@ int run_ctl(Arguments args)
     return encore::peers::run_control_client(port, command);
 }
 
-int run_simulator(const SimulatorConfig& config)
-{
+int run_simulator(const SimulatorConfig& config) {
     namespace peers = encore::peers;
     // A host that disconnects mid-write must cost the simulator an error
     // code, not its life.
@@ -174,8 +172,7 @@ int run_simulator(const SimulatorConfig& config)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     try {
         Arguments args{std::vector<std::string>(argv + 1, argv + argc)};
         if (!args.done() && (args.words[0] == "--help" || args.words[0] == "-h")) {

@@ -53,7 +53,6 @@ inline constexpr std::uint16_t nikon_get_live_view_img = 0x9203;
 
 namespace rc {
 inline constexpr std::uint16_t ok = 0x2001;
-inline constexpr std::uint16_t general_error = 0x2002;
 inline constexpr std::uint16_t session_not_open = 0x2003;
 inline constexpr std::uint16_t operation_not_supported = 0x2005;
 inline constexpr std::uint16_t invalid_storage_id = 0x2008;
@@ -62,7 +61,6 @@ inline constexpr std::uint16_t device_prop_not_supported = 0x200A;
 inline constexpr std::uint16_t store_full = 0x200C;
 inline constexpr std::uint16_t access_denied = 0x200F;
 inline constexpr std::uint16_t device_busy = 0x2019;
-inline constexpr std::uint16_t invalid_parent_object = 0x201A;
 inline constexpr std::uint16_t invalid_parameter = 0x201D;
 inline constexpr std::uint16_t session_already_open = 0x201E;
 inline constexpr std::uint16_t nikon_out_of_focus = 0xA002;

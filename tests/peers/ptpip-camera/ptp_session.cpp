@@ -35,8 +35,7 @@ constexpr std::size_t max_host_data = 1024 * 1024;
 constexpr std::size_t slow_chunk = 20 * 1024;
 constexpr auto slow_interval = std::chrono::milliseconds(100);
 
-std::string hex16(std::uint16_t value)
-{
+std::string hex16(std::uint16_t value) {
     char text[8];
     std::snprintf(text, sizeof text, "0x%04X", value);
     return text;
@@ -48,12 +47,9 @@ PtpSession::PtpSession(tcp::socket command, std::uint32_t connection_number,
                        SessionServices services)
     : command_(std::move(command))
     , connection_number_(connection_number)
-    , services_(services)
-{
-}
+    , services_(services) {}
 
-void PtpSession::close()
-{
+void PtpSession::close() {
     closed_ = true;
     boost::system::error_code ignored;
     command_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -64,9 +60,12 @@ void PtpSession::close()
     }
 }
 
-asio::awaitable<void> PtpSession::run()
-{
+asio::awaitable<void> PtpSession::run(Bytes init_command_ack) {
     auto self = shared_from_this();
+    if (!co_await write(init_command_ack)) {
+        close();
+        co_return;
+    }
     while (!closed_) {
         auto packet = co_await read_packet(command_, max_request_body);
         if (!packet) {
@@ -99,8 +98,7 @@ asio::awaitable<void> PtpSession::run()
     close();
 }
 
-asio::awaitable<void> PtpSession::run_events(tcp::socket events)
-{
+asio::awaitable<void> PtpSession::run_events(tcp::socket events) {
     auto self = shared_from_this();
     event_socket_.emplace(std::move(events));
     Bytes ack;
@@ -121,8 +119,7 @@ asio::awaitable<void> PtpSession::run_events(tcp::socket events)
     }
 }
 
-asio::awaitable<bool> PtpSession::handle_request(const Bytes& body)
-{
+asio::awaitable<bool> PtpSession::handle_request(const Bytes& body) {
     LeReader reader(body);
     const auto data_phase = reader.u32();
     const auto code = reader.u16();
@@ -154,8 +151,7 @@ asio::awaitable<bool> PtpSession::handle_request(const Bytes& body)
     co_return keep_going;
 }
 
-asio::awaitable<std::optional<Bytes>> PtpSession::read_host_data(std::uint32_t transaction)
-{
+asio::awaitable<std::optional<Bytes>> PtpSession::read_host_data(std::uint32_t transaction) {
     auto start = co_await read_packet(command_, 12);
     if (!start || start->type != static_cast<std::uint32_t>(ptp::PacketType::StartData)) {
         co_return std::nullopt;
@@ -163,7 +159,8 @@ asio::awaitable<std::optional<Bytes>> PtpSession::read_host_data(std::uint32_t t
     LeReader header(start->body);
     const auto start_transaction = header.u32();
     const auto total = header.u64();
-    if (!start_transaction || !total || *start_transaction != transaction || *total > max_host_data) {
+    if (!start_transaction || !total || *start_transaction != transaction ||
+        *total > max_host_data) {
         co_return std::nullopt;
     }
     Bytes data;
@@ -186,8 +183,7 @@ asio::awaitable<std::optional<Bytes>> PtpSession::read_host_data(std::uint32_t t
     }
 }
 
-asio::awaitable<bool> PtpSession::dispatch(const Request& request, const Bytes& host_data)
-{
+asio::awaitable<bool> PtpSession::dispatch(const Request& request, const Bytes& host_data) {
     const auto tid = request.transaction;
     if (!services_.camera.supports_operation(request.code)) {
         co_return co_await reply(ptp::rc::operation_not_supported, tid);
@@ -212,8 +208,7 @@ asio::awaitable<bool> PtpSession::dispatch(const Request& request, const Bytes& 
     co_return co_await reply(answer.code, tid, answer.param);
 }
 
-PtpSession::Answer PtpSession::answer_request(const Request& request, const Bytes& host_data)
-{
+PtpSession::Answer PtpSession::answer_request(const Request& request, const Bytes& host_data) {
     auto& camera = services_.camera;
     const auto& p = request.params;
     const auto with_data = [](Bytes data) {
@@ -318,8 +313,7 @@ PtpSession::Answer PtpSession::answer_request(const Request& request, const Byte
     }
 }
 
-asio::awaitable<bool> PtpSession::initiate_capture(const Request& request)
-{
+asio::awaitable<bool> PtpSession::initiate_capture(const Request& request) {
     auto& faults = services_.camera.faults();
     const auto tid = request.transaction;
     if (faults.is_on(Fault::Busy)) {
@@ -341,8 +335,7 @@ asio::awaitable<bool> PtpSession::initiate_capture(const Request& request)
     co_return true;
 }
 
-asio::awaitable<void> PtpSession::finish_capture(std::uint32_t serial, std::uint32_t transaction)
-{
+asio::awaitable<void> PtpSession::finish_capture(std::uint32_t serial, std::uint32_t transaction) {
     auto self = shared_from_this();
     std::shared_ptr<const Bytes> jpeg;
     try {
@@ -364,8 +357,7 @@ asio::awaitable<void> PtpSession::finish_capture(std::uint32_t serial, std::uint
     queue_event(make_event(ptp::event::capture_complete, transaction, {transaction}));
 }
 
-asio::awaitable<bool> PtpSession::get_object(const Request& request)
-{
+asio::awaitable<bool> PtpSession::get_object(const Request& request) {
     auto& camera = services_.camera;
     const auto tid = request.transaction;
     const auto* object = camera.find_object(request.params[0]);
@@ -384,7 +376,8 @@ asio::awaitable<bool> PtpSession::get_object(const Request& request)
         boost::system::error_code ec;
         const std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
                                                         asio::buffer(data->data(), half)};
-        co_await asio::async_write(command_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(command_, buffers,
+                                   asio::redirect_error(asio::use_awaitable, ec));
         log_line("session", "dropped the connection halfway through GetObject (drop-mid-transfer)");
         close();
         co_return false;
@@ -399,8 +392,7 @@ asio::awaitable<bool> PtpSession::get_object(const Request& request)
 }
 
 asio::awaitable<bool> PtpSession::send_throttled(std::uint32_t transaction,
-                                                 std::shared_ptr<const Bytes> data)
-{
+                                                 std::shared_ptr<const Bytes> data) {
     Bytes start;
     append_start_data(start, transaction, data->size());
     if (!co_await write(start)) {
@@ -422,7 +414,8 @@ asio::awaitable<bool> PtpSession::send_throttled(std::uint32_t transaction,
         const std::array<asio::const_buffer, 3> buffers{
             asio::buffer(head), asio::buffer(data->data() + offset, count), asio::buffer(tail)};
         boost::system::error_code ec;
-        co_await asio::async_write(command_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(command_, buffers,
+                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec || closed_) {
             co_return false;
         }
@@ -436,8 +429,7 @@ asio::awaitable<bool> PtpSession::send_throttled(std::uint32_t transaction,
 }
 
 asio::awaitable<bool> PtpSession::reply(std::uint16_t code, std::uint32_t transaction,
-                                        std::optional<std::uint32_t> param)
-{
+                                        std::optional<std::uint32_t> param) {
     Bytes packet;
     if (param) {
         append_response(packet, code, transaction, std::span<const std::uint32_t>(&*param, 1));
@@ -449,8 +441,7 @@ asio::awaitable<bool> PtpSession::reply(std::uint16_t code, std::uint32_t transa
 }
 
 asio::awaitable<bool> PtpSession::reply_with_data(std::uint32_t transaction,
-                                                  std::shared_ptr<const Bytes> data)
-{
+                                                  std::shared_ptr<const Bytes> data) {
     Bytes head;
     append_start_data(head, transaction, data->size());
     append_data_header(head, ptp::PacketType::EndData, transaction, data->size());
@@ -464,16 +455,14 @@ asio::awaitable<bool> PtpSession::reply_with_data(std::uint32_t transaction,
     co_return !ec;
 }
 
-asio::awaitable<bool> PtpSession::write(const Bytes& packet)
-{
+asio::awaitable<bool> PtpSession::write(const Bytes& packet) {
     boost::system::error_code ec;
     co_await asio::async_write(command_, asio::buffer(packet),
                                asio::redirect_error(asio::use_awaitable, ec));
     co_return !ec;
 }
 
-void PtpSession::queue_event(Bytes packet)
-{
+void PtpSession::queue_event(Bytes packet) {
     if (!event_socket_ || closed_) {
         return;
     }
@@ -484,8 +473,7 @@ void PtpSession::queue_event(Bytes packet)
     }
 }
 
-asio::awaitable<void> PtpSession::drain_events()
-{
+asio::awaitable<void> PtpSession::drain_events() {
     auto self = shared_from_this();
     // Only the packet at the head of the queue is ever being written, so
     // events reach the host whole and in order.
@@ -502,8 +490,7 @@ asio::awaitable<void> PtpSession::drain_events()
     event_writing_ = false;
 }
 
-void PtpSession::log_request(const Request& request) const
-{
+void PtpSession::log_request(const Request& request) const {
     log_line("session", "connection " + std::to_string(connection_number_) + " op " +
                             hex16(request.code) + " tid " + std::to_string(request.transaction) +
                             " p1 " + std::to_string(request.params[0]) + " -> " +

@@ -35,14 +35,17 @@ public:
 
     std::uint32_t connection_number() const { return connection_number_; }
 
-    // Serves operation requests until the host disconnects, sends something
-    // malformed, or the session is closed; closes the session on the way out.
-    boost::asio::awaitable<void> run();
+    // Sends the InitCommandAck, then serves operation requests until the
+    // host disconnects, sends something malformed, or the session is
+    // closed; closes the session on the way out.
+    boost::asio::awaitable<void> run(Bytes init_command_ack);
+
+    // Whether an event connection naming this session may join it: not if
+    // the session already has one or is closed; the caller then refuses it.
+    bool can_adopt_events() const { return !event_socket_ && !closed_; }
 
     // Adopts the event connection that named this session, acknowledges it
-    // and reads from it until it closes. False if the session already has
-    // one, in which case the caller refuses the connection.
-    bool can_adopt_events() const { return !event_socket_ && !closed_; }
+    // and reads from it until it closes.
     boost::asio::awaitable<void> run_events(boost::asio::ip::tcp::socket events);
 
     // Closes both connections; the coroutines serving them then end.

@@ -11,8 +11,7 @@ namespace encore::peers {
 namespace asio = boost::asio;
 
 asio::awaitable<std::optional<Packet>> read_packet(asio::ip::tcp::socket& socket,
-                                                   std::size_t max_body)
-{
+                                                   std::size_t max_body) {
     std::array<std::uint8_t, ptpip_header_size> header{};
     boost::system::error_code ec;
     co_await asio::async_read(socket, asio::buffer(header),
@@ -37,8 +36,7 @@ asio::awaitable<std::optional<Packet>> read_packet(asio::ip::tcp::socket& socket
     co_return packet;
 }
 
-void append_packet(Bytes& out, ptp::PacketType type, std::span<const std::uint8_t> body)
-{
+void append_packet(Bytes& out, ptp::PacketType type, std::span<const std::uint8_t> body) {
     LeWriter writer(out);
     writer.u32(static_cast<std::uint32_t>(ptpip_header_size + body.size()));
     writer.u32(static_cast<std::uint32_t>(type));
@@ -46,8 +44,7 @@ void append_packet(Bytes& out, ptp::PacketType type, std::span<const std::uint8_
 }
 
 void append_response(Bytes& out, std::uint16_t code, std::uint32_t transaction,
-                     std::span<const std::uint32_t> params)
-{
+                     std::span<const std::uint32_t> params) {
     Bytes body;
     LeWriter writer(body);
     writer.u16(code);
@@ -58,8 +55,7 @@ void append_response(Bytes& out, std::uint16_t code, std::uint32_t transaction,
     append_packet(out, ptp::PacketType::OperationResponse, body);
 }
 
-void append_start_data(Bytes& out, std::uint32_t transaction, std::uint64_t total)
-{
+void append_start_data(Bytes& out, std::uint32_t transaction, std::uint64_t total) {
     Bytes body;
     LeWriter writer(body);
     writer.u32(transaction);
@@ -68,8 +64,7 @@ void append_start_data(Bytes& out, std::uint32_t transaction, std::uint64_t tota
 }
 
 void append_data_header(Bytes& out, ptp::PacketType type, std::uint32_t transaction,
-                        std::size_t payload_size)
-{
+                        std::size_t payload_size) {
     LeWriter writer(out);
     writer.u32(static_cast<std::uint32_t>(ptpip_header_size + 4 + payload_size));
     writer.u32(static_cast<std::uint32_t>(type));
@@ -77,8 +72,7 @@ void append_data_header(Bytes& out, ptp::PacketType type, std::uint32_t transact
 }
 
 Bytes make_event(std::uint16_t code, std::uint32_t transaction,
-                 std::initializer_list<std::uint32_t> params)
-{
+                 std::initializer_list<std::uint32_t> params) {
     Bytes body;
     LeWriter writer(body);
     writer.u16(code);
@@ -91,8 +85,7 @@ Bytes make_event(std::uint16_t code, std::uint32_t transaction,
     return packet;
 }
 
-Bytes make_init_command_ack(std::uint32_t connection_number, std::string_view name)
-{
+Bytes make_init_command_ack(std::uint32_t connection_number, std::string_view name) {
     Bytes body;
     LeWriter writer(body);
     writer.u32(connection_number);

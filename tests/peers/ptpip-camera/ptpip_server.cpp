@@ -30,12 +30,9 @@ constexpr std::size_t min_init_command_body = 16 + 2 + 4;
 
 PtpIpServer::PtpIpServer(asio::io_context& io, SessionServices services)
     : io_(io)
-    , services_(services)
-{
-}
+    , services_(services) {}
 
-boost::system::error_code PtpIpServer::listen(std::uint16_t port)
-{
+boost::system::error_code PtpIpServer::listen(std::uint16_t port) {
     port_ = port;
     if (auto ec = open_acceptor()) {
         return ec;
@@ -46,8 +43,7 @@ boost::system::error_code PtpIpServer::listen(std::uint16_t port)
     return {};
 }
 
-boost::system::error_code PtpIpServer::open_acceptor()
-{
+boost::system::error_code PtpIpServer::open_acceptor() {
     auto acceptor = std::make_shared<tcp::acceptor>(io_);
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port_);
     boost::system::error_code ec;
@@ -73,8 +69,7 @@ boost::system::error_code PtpIpServer::open_acceptor()
     return {};
 }
 
-void PtpIpServer::vanish()
-{
+void PtpIpServer::vanish() {
     vanished_ = true;
     boost::system::error_code ignored;
     if (acceptor_) {
@@ -93,16 +88,14 @@ void PtpIpServer::vanish()
     }
 }
 
-boost::system::error_code PtpIpServer::reappear()
-{
+boost::system::error_code PtpIpServer::reappear() {
     if (!vanished_) {
         return {};
     }
     return open_acceptor();
 }
 
-asio::awaitable<void> PtpIpServer::accept_loop(std::shared_ptr<tcp::acceptor> acceptor)
-{
+asio::awaitable<void> PtpIpServer::accept_loop(std::shared_ptr<tcp::acceptor> acceptor) {
     while (acceptor->is_open()) {
         auto [ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
         if (ec) {
@@ -115,12 +108,12 @@ asio::awaitable<void> PtpIpServer::accept_loop(std::shared_ptr<tcp::acceptor> ac
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        asio::co_spawn(io_, serve(std::make_shared<tcp::socket>(std::move(socket))), asio::detached);
+        asio::co_spawn(io_, serve(std::make_shared<tcp::socket>(std::move(socket))),
+                       asio::detached);
     }
 }
 
-asio::awaitable<void> PtpIpServer::serve(std::shared_ptr<tcp::socket> socket)
-{
+asio::awaitable<void> PtpIpServer::serve(std::shared_ptr<tcp::socket> socket) {
     pending_.insert(socket);
     auto packet = co_await read_packet(*socket, max_init_body);
     if (pending_.erase(socket) == 0 || !packet) {
@@ -153,20 +146,14 @@ asio::awaitable<void> PtpIpServer::serve(std::shared_ptr<tcp::socket> socket)
     }
 }
 
-asio::awaitable<void> PtpIpServer::serve_command(std::shared_ptr<tcp::socket> socket)
-{
+asio::awaitable<void> PtpIpServer::serve_command(std::shared_ptr<tcp::socket> socket) {
     const auto number = next_connection_number_++;
-    const auto ack = make_init_command_ack(number, services_.camera.config().model);
-    pending_.insert(socket);
-    boost::system::error_code ec;
-    co_await asio::async_write(*socket, asio::buffer(ack), asio::redirect_error(asio::use_awaitable, ec));
-    if (pending_.erase(socket) == 0 || ec) {
-        co_return;
-    }
+    // The session is registered before the host can read its connection
+    // number, so the event connection that follows always finds it.
     auto session = std::make_shared<PtpSession>(std::move(*socket), number, services_);
     sessions_[number] = session;
     log_line("server", "host connected (connection " + std::to_string(number) + ")");
-    co_await session->run();
+    co_await session->run(make_init_command_ack(number, services_.camera.config().model));
     sessions_.erase(number);
     if (sessions_.empty()) {
         // A camera leaves live view when its host goes away.
@@ -176,8 +163,7 @@ asio::awaitable<void> PtpIpServer::serve_command(std::shared_ptr<tcp::socket> so
 }
 
 asio::awaitable<void> PtpIpServer::serve_events(std::shared_ptr<tcp::socket> socket,
-                                                std::uint32_t connection_number)
-{
+                                                std::uint32_t connection_number) {
     const auto found = sessions_.find(connection_number);
     if (found == sessions_.end() || !found->second->can_adopt_events()) {
         log_line("server", "event connection for unknown connection " +

@@ -47,9 +47,11 @@ public:
 
 private:
     boost::system::error_code open_acceptor();
-    boost::asio::awaitable<void> accept_loop(std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor);
+    boost::asio::awaitable<void>
+    accept_loop(std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor);
     boost::asio::awaitable<void> serve(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
-    boost::asio::awaitable<void> serve_command(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
+    boost::asio::awaitable<void>
+    serve_command(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
     boost::asio::awaitable<void> serve_events(std::shared_ptr<boost::asio::ip::tcp::socket> socket,
                                               std::uint32_t connection_number);
 

@@ -29,8 +29,8 @@ struct SimulatorConfig {
     int preview_height = 426;
     int jpeg_quality = 90;
     std::uint32_t seed = 1;
-    std::string save_dir;           // Empty: captures are not saved.
-    std::string model = "D750";     // Not a model libgphoto2 treats specially.
+    std::string save_dir;       // Empty: captures are not saved.
+    std::string model = "D750"; // Not a model libgphoto2 treats specially.
     std::string serial_number = "3012345";
     std::uint8_t battery_percent = 87;
     CaptureOperation capture_operation = CaptureOperation::Generic;
