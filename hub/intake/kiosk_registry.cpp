@@ -66,6 +66,11 @@ void write_secret_file(const std::filesystem::path& path, const std::string& tex
     }
 }
 
+sqlite::Database open_database(const std::filesystem::path& data_dir) {
+    std::filesystem::create_directories(data_dir);
+    return sqlite::Database::open(data_dir / "kiosks.db");
+}
+
 } // namespace
 
 struct KioskRegistry::State {
@@ -83,7 +88,7 @@ struct KioskRegistry::State {
         , ca_cert_file(ca_dir / "ca.pem")
         , link_cert_file(ca_dir / "link.pem")
         , link_key_file(ca_dir / "link.key")
-        , db(sqlite::Database::open(data_dir / "kiosks.db")) {
+        , db(open_database(data_dir)) {
         sqlite::apply_migrations(db, migrations);
     }
 

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "kiosk/outbox/outbox.hpp"
+#include "kiosk/uplink/identity.hpp"
+#include "platform/wire/join_token.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace encore::kiosk {
+
+struct EnrolmentError {
+    std::string message;
+};
+
+// First start with a join token: makes this booth's key, asks the hub (trusted only
+// through the CA fingerprint in the token) for a certificate, and saves the identity
+// in DATA/identity/. The join secret is sent once, over TLS, and never stored.
+boost::asio::awaitable<std::variant<KioskIdentity, EnrolmentError>>
+enrol_with_hub(const platform::wire::JoinToken& token, std::chrono::seconds timeout);
+
+struct UplinkSettings {
+    std::chrono::seconds connect_timeout{10};
+    std::chrono::seconds reply_timeout{30};
+    std::chrono::seconds heartbeat{15};
+    std::chrono::milliseconds backoff_min{500};
+    std::chrono::milliseconds backoff_max{60'000};
+    std::size_t chunk_bytes = 512 * 1024;
+};
+
+struct UplinkStatus {
+    bool connected = false;
+    std::string last_error;
+    OutboxStatus backlog;
+};
+
+// Store-and-forward to the hub: keeps one TLS connection up (reconnecting with
+// jittered exponential backoff), delivers the outbox in order, resumes a photo from
+// the hub's offset after any cut, and marks an item delivered only on the hub's ACK.
+// The booth works fully offline meanwhile.
+class Uplink {
+public:
+    Uplink(boost::asio::io_context& loop, Outbox& outbox, KioskIdentity identity,
+           UplinkSettings settings = {});
+    ~Uplink();
+    Uplink(const Uplink&) = delete;
+    Uplink& operator=(const Uplink&) = delete;
+
+    void start();
+    void stop();
+    // New items are in the outbox: deliver now rather than at the next heartbeat.
+    void nudge();
+    UplinkStatus status();
+    // The public URL the hub announced (for QR links); changes are saved by the caller.
+    std::function<void(const std::string&)> on_public_url;
+
+    struct State;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+} // namespace encore::kiosk
