@@ -3,6 +3,7 @@
 
 #include "hub/app/hub_config.hpp"
 #include "hub/cli/hub_commands.hpp"
+#include "hub/cli/printer_commands.hpp"
 #include "kiosk/app/kiosk_config.hpp"
 #include "platform/config/command_line.hpp"
 #include "platform/config/config_reader.hpp"
@@ -25,6 +26,9 @@ Commands:
   photo get HASH [--out FILE]     fetch a stored original photo
   enrol-token --kiosk NAME        print a one-time join token for a new booth
   kiosk list | revoke NAME        list booths, or cut one off at once
+  print --printer QUEUE FILE      print a JPEG or PDF through CUPS and wait for it
+  printer status [QUEUE]          show a print queue's state and jobs (or list the queues)
+  printer resume QUEUE            start a stopped print queue and release its held jobs
 
 Run 'encore COMMAND --help' for a command's options.)";
 
@@ -66,7 +70,8 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::function<int(int, const char* const*)>> commands = {
         {"check-config", check_config},         {"orders", cli::orders_command},
         {"photo", cli::photo_command},          {"enrol-token", cli::enrol_token_command},
-        {"kiosk", cli::kiosk_command},
+        {"kiosk", cli::kiosk_command},          {"print", hub::cli::print_command},
+        {"printer", hub::cli::printer_command},
     };
     try {
         if (argc < 2) {
