@@ -74,7 +74,12 @@ int run(int argc, char** argv) {
 
     const auto public_router = make_health_router("public");
     auto private_router = make_health_router("private");
-    hub::AdminContext admin{admin_token, advertised_link, config.public_url, registry, intake,
+    // With port 0 the system chose the port: join tokens must carry the real one.
+    auto join_link = advertised_link;
+    if (join_link.port == 0) {
+        join_link.port = intake.local_endpoint().port;
+    }
+    hub::AdminContext admin{admin_token, join_link, config.public_url, registry, intake,
                             images,      *orders};
     hub::add_admin_routes(private_router, admin);
     http::Server public_server(loop, config.public_listen, public_router, "public");

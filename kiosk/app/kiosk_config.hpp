@@ -5,6 +5,8 @@
 #include "platform/log/logger.hpp"
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 namespace encore::kiosk {
 
@@ -14,6 +16,10 @@ struct KioskConfig {
     std::filesystem::path data_dir = "/var/lib/encore/kiosk";
     // The touchscreen UI's HTTP server; the screen's browser opens it.
     platform::Endpoint ui_listen{"127.0.0.1", 8080};
+    // The join token from `encore enrol-token`, used once on first start.
+    std::optional<std::string> hub_token;
+    // The base of QR links until the booth is enrolled with a hub (then the hub's).
+    std::string public_url = "http://localhost:8081";
     platform::LogSettings log;
 };
 

@@ -1,5 +1,6 @@
 #include "platform/crypto/random.hpp"
 #include "platform/crypto/sha256.hpp"
+#include "platform/http/client.hpp"
 #include "platform/tls/certificates.hpp"
 #include "platform/wire/join_token.hpp"
 #include "platform/wire/messages.hpp"
@@ -12,6 +13,7 @@
 
 #include <csignal>
 #include <regex>
+#include <thread>
 
 using namespace encore;
 using namespace std::chrono_literals;
@@ -164,4 +166,49 @@ TEST_CASE("encore without the right admin token is refused with advice") {
     CHECK(result.exit_code == 1);
     CHECK(result.err.find("401") != std::string::npos);
     CHECK(result.err.find("admin token") != std::string::npos);
+}
+
+TEST_CASE("kioskd started with a join token enrols itself and keeps its identity across restarts") {
+    RunningHub hub;
+    const auto issued = hub.encore({"enrol-token", "--kiosk", "booth-9"});
+    REQUIRE_MESSAGE(issued.exit_code == 0, issued.err);
+    std::string token = issued.out;
+    while (!token.empty() && token.back() == '\n') {
+        token.pop_back();
+    }
+    testing::TempDir dir;
+    const auto health = [](const std::string& line) {
+        std::smatch match;
+        REQUIRE(std::regex_search(line, match, std::regex("ui=http://127\\.0\\.0\\.1:(\\d+)/")));
+        const platform::Endpoint ui{"127.0.0.1", static_cast<std::uint16_t>(std::stoi(match[1]))};
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            const auto body =
+                nlohmann::json::parse(platform::http::request(ui, "GET", "/healthz").body);
+            if (body["hub"]["connected"] == true) {
+                return body;
+            }
+            std::this_thread::sleep_for(100ms);
+        }
+        return nlohmann::json::parse(platform::http::request(ui, "GET", "/healthz").body);
+    };
+    {
+        ChildProcess kioskd(bin_dir() / "kioskd", {"--data", (dir / "kiosk").string(), "--ui",
+                                                   "127.0.0.1:0", "--hub-token", token});
+        const auto line = kioskd.wait_for_line("listening", 10s);
+        REQUIRE_MESSAGE(line, kioskd.stderr_text());
+        const auto body = health(*line);
+        CHECK_MESSAGE(body["hub"]["connected"] == true, body.dump());
+        CHECK(body["hub"]["kiosk"] == "booth-9");
+        CHECK(body["hub"]["public_url"] == "https://photos.example");
+        kioskd.send_signal(SIGTERM);
+        CHECK(kioskd.wait_for_exit(10s) == 0);
+    }
+    CHECK(std::filesystem::exists(dir / "kiosk" / "identity" / "cert.pem"));
+    // Second start: no token needed, the saved certificate is used.
+    ChildProcess again(bin_dir() / "kioskd",
+                       {"--data", (dir / "kiosk").string(), "--ui", "127.0.0.1:0"});
+    const auto line = again.wait_for_line("listening", 10s);
+    REQUIRE(line);
+    CHECK(health(*line)["hub"]["connected"] == true);
+    CHECK(hub.encore({"kiosk", "list"}).out.find("booth-9") != std::string::npos);
 }
