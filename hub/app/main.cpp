@@ -9,6 +9,7 @@
 #include "platform/config/daemon_options.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/http/server.hpp"
+#include "platform/runtime/program.hpp"
 #include "platform/runtime/service_notify.hpp"
 #include "platform/runtime/signals.hpp"
 #include "platform/version.hpp"
@@ -104,10 +105,5 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& error) {
-        std::cerr << "hubd: " << error.what() << "\n";
-        return 1;
-    }
+    return encore::platform::run_program("hubd", [&] { return run(argc, argv); });
 }

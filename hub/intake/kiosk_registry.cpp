@@ -4,6 +4,7 @@
 #include "platform/crypto/random.hpp"
 #include "platform/crypto/sha256.hpp"
 #include "platform/files/atomic_file.hpp"
+#include "platform/runtime/program.hpp"
 #include "platform/sqlite/database.hpp"
 #include "platform/tls/certificates.hpp"
 
@@ -47,15 +48,6 @@ std::string read_file(const std::filesystem::path& path) {
     std::stringstream text;
     text << file.rdbuf();
     return text.str();
-}
-
-std::string now_text() {
-    const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
 }
 
 void write_secret_file(const std::filesystem::path& path, const std::string& text) {
@@ -197,7 +189,7 @@ std::variant<EnrolmentGranted, EnrolmentRefused> KioskRegistry::enrol(const std:
                platform::crypto::to_hex(platform::crypto::sha256(secret)));
     db.execute("INSERT INTO kiosks (name, serial, enrolled_at) VALUES (?1, ?2, ?3) "
                "ON CONFLICT (name) DO UPDATE SET serial = ?2, enrolled_at = ?3, revoked_at = NULL",
-               kiosk, static_cast<std::int64_t>(serial), now_text());
+               kiosk, static_cast<std::int64_t>(serial), platform::utc_now_text());
     transaction.commit();
     return EnrolmentGranted{kiosk, certificate};
 }
@@ -210,7 +202,7 @@ bool KioskRegistry::admits(const std::string& kiosk, std::uint64_t serial) {
 
 bool KioskRegistry::revoke(const std::string& kiosk) {
     state_->db.execute("UPDATE kiosks SET revoked_at = ?1 WHERE name = ?2 AND revoked_at IS NULL",
-                       now_text(), kiosk);
+                       platform::utc_now_text(), kiosk);
     auto row = state_->db.prepare("SELECT 1 FROM kiosks WHERE name = ?1");
     row.bind(1, kiosk);
     return row.step();

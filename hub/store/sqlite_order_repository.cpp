@@ -1,4 +1,5 @@
 #include "hub/store/order_repository.hpp"
+#include "platform/runtime/program.hpp"
 #include "platform/sqlite/database.hpp"
 
 #include <array>
@@ -43,15 +44,6 @@ constexpr std::array<sqlite::Migration, 1> migrations = {{
     )sql"},
 }};
 
-std::string now_utc() {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
 constexpr const char* order_columns =
     "order_id, kiosk, code, token_sha256, event, created_at, received_at, copies, layout, state";
 
@@ -82,8 +74,8 @@ public:
         db_.execute("INSERT INTO orders (order_id, kiosk, code, token_sha256, event, created_at, "
                     "received_at, copies, layout) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     order.order_id, kiosk, order.code, order.token_sha256, order.event,
-                    order.created_at, now_utc(), static_cast<std::int64_t>(order.copies),
-                    order.layout);
+                    order.created_at, platform::utc_now_text(),
+                    static_cast<std::int64_t>(order.copies), order.layout);
         auto insert_photo = db_.prepare(
             "INSERT INTO order_photos (order_id, position, sha256, size) VALUES (?1, ?2, ?3, ?4)");
         int position = 0;
@@ -101,7 +93,7 @@ public:
                       std::uint64_t size) override {
         db_.execute("INSERT INTO photos (sha256, size, kiosk, stored_at) VALUES (?1, ?2, ?3, ?4) "
                     "ON CONFLICT (sha256) DO NOTHING",
-                    sha256, static_cast<std::int64_t>(size), kiosk, now_utc());
+                    sha256, static_cast<std::int64_t>(size), kiosk, platform::utc_now_text());
     }
 
     std::optional<StoredOrder> find_order(const std::string& order_id) override {

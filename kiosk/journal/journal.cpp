@@ -4,6 +4,7 @@
 #include "platform/crypto/sha256.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/log/logger.hpp"
+#include "platform/runtime/program.hpp"
 #include "platform/sqlite/database.hpp"
 
 #include <array>
@@ -57,15 +58,6 @@ constexpr std::array<sqlite::Migration, 1> migrations = {{
         CREATE INDEX outbox_pending ON outbox(sent_at, id);
     )sql"},
 }};
-
-std::string now_utc() {
-    const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
 
 std::optional<std::string> hash_file(const std::filesystem::path& path) {
     std::ifstream file(path, std::ios::binary);
@@ -202,7 +194,7 @@ std::string Journal::integrity_check() {
 std::string Journal::begin_session(const std::string& event) {
     const auto id = crypto::random_uuid();
     state_->db->execute("INSERT INTO sessions (id, event, started_at) VALUES (?1, ?2, ?3)", id,
-                        event, now_utc());
+                        event, platform::utc_now_text());
     return id;
 }
 
@@ -222,7 +214,8 @@ JournalPhoto Journal::add_photo(const std::string& session_id, std::span<const s
     const int position = static_cast<int>(count.int64(0));
     db.execute("INSERT INTO photos (session_id, position, sha256, size, taken_at) VALUES (?1, ?2, "
                "?3, ?4, ?5)",
-               session_id, position, sha256, static_cast<std::int64_t>(jpeg.size()), now_utc());
+               session_id, position, sha256, static_cast<std::int64_t>(jpeg.size()),
+               platform::utc_now_text());
     transaction.commit();
     return {sha256, file, jpeg.size(), position};
 }
@@ -265,7 +258,8 @@ JournalOrder Journal::create_order(const std::string& session_id, int copies,
                "created_at, layout, "
                "copies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                order_id, session_id, crypto::random_short_code(6), token,
-               crypto::to_hex(crypto::sha256(token)), url, event, now_utc(), layout, copies);
+               crypto::to_hex(crypto::sha256(token)), url, event, platform::utc_now_text(), layout,
+               copies);
     for (const auto& photo : session_photos(session_id)) {
         db.execute("INSERT INTO outbox (kind, order_id, sha256) VALUES ('photo', ?1, ?2)", order_id,
                    photo.sha256);
@@ -319,7 +313,7 @@ std::vector<OutboxItem> Journal::pending_outbox(std::size_t limit) {
 
 void Journal::mark_sent(std::int64_t outbox_id) {
     state_->db->execute("UPDATE outbox SET sent_at = ?1 WHERE id = ?2 AND sent_at IS NULL",
-                        now_utc(), outbox_id);
+                        platform::utc_now_text(), outbox_id);
 }
 
 OutboxStatus Journal::outbox_status() {

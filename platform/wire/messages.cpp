@@ -1,5 +1,7 @@
 #include "platform/wire/messages.hpp"
 
+#include "platform/crypto/sha256.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
@@ -126,14 +128,7 @@ std::string order_id(Fields& fields) {
 } // namespace
 
 std::string to_hex(const Sha256& digest) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(64);
-    for (const auto byte : digest) {
-        hex.push_back(digits[byte >> 4]);
-        hex.push_back(digits[byte & 0x0f]);
-    }
-    return hex;
+    return crypto::to_hex(digest);
 }
 
 std::optional<Sha256> sha256_from_hex(std::string_view hex) {

@@ -1,0 +1,27 @@
+#include "platform/runtime/program.hpp"
+
+#include <ctime>
+#include <exception>
+#include <iostream>
+
+namespace encore::platform {
+
+int run_program(const std::string& program, const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const std::exception& error) {
+        std::cerr << program << ": " << error.what() << "\n";
+        return 1;
+    }
+}
+
+std::string utc_now_text() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+} // namespace encore::platform
