@@ -2,6 +2,7 @@
 // only dispatches.
 
 #include "hub/app/hub_config.hpp"
+#include "hub/cli/camera_commands.hpp"
 #include "hub/cli/hub_commands.hpp"
 #include "hub/cli/printer_commands.hpp"
 #include "kiosk/app/kiosk_config.hpp"
@@ -29,6 +30,10 @@ Commands:
   print --printer QUEUE FILE      print a JPEG or PDF through CUPS and wait for it
   printer status [QUEUE]          show a print queue's state and jobs (or list the queues)
   printer resume QUEUE            start a stopped print queue and release its held jobs
+  camera list                     list the cameras attached by USB, with their ports
+  camera info [--port PORT]       show a camera's model, serial, battery and free space
+  camera capture --out FILE       take a picture and write the camera's JPEG to FILE
+  camera preview [--frames N]     fetch live-view frames and print the frame rate
 
 Run 'encore COMMAND --help' for a command's options.)";
 
@@ -71,7 +76,7 @@ int main(int argc, char** argv) {
         {"check-config", check_config},         {"orders", cli::orders_command},
         {"photo", cli::photo_command},          {"enrol-token", cli::enrol_token_command},
         {"kiosk", cli::kiosk_command},          {"print", hub::cli::print_command},
-        {"printer", hub::cli::printer_command},
+        {"printer", hub::cli::printer_command}, {"camera", hub::cli::camera_command},
     };
     try {
         if (argc < 2) {
