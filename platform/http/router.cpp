@@ -13,6 +13,20 @@ void Router::add_prefix(Method method, std::string prefix, Handler handler) {
     routes_.push_back({method, std::move(prefix), std::move(handler), true});
 }
 
+void Router::add_stream(Method method, std::string path, StreamHandler handler) {
+    stream_routes_.push_back({method, std::move(path), std::move(handler)});
+}
+
+const StreamHandler* Router::find_stream(const Request& request) const {
+    const auto path = path_of(request);
+    for (const auto& route : stream_routes_) {
+        if (route.path == path && route.method == request.method()) {
+            return &route.handler;
+        }
+    }
+    return nullptr;
+}
+
 std::optional<std::string> percent_decode(std::string_view text) {
     std::string decoded;
     decoded.reserve(text.size());
@@ -97,6 +111,14 @@ boost::asio::awaitable<Response> Router::route(const Request& request) const {
         }
         allowed += (allowed.empty() ? "" : ", ") +
                    std::string(boost::beast::http::to_string(route.method));
+    }
+    // A stream route of this path with another method (a stream route with this method
+    // never reaches route()).
+    for (const auto& route : stream_routes_) {
+        if (route.path == path) {
+            allowed += (allowed.empty() ? "" : ", ") +
+                       std::string(boost::beast::http::to_string(route.method));
+        }
     }
     if (prefix_match != nullptr) {
         co_return co_await prefix_match->handler(request);

@@ -13,6 +13,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <exception>
+
 namespace encore::platform::http {
 
 namespace asio = boost::asio;
@@ -70,6 +72,16 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp
             break;
         }
         Request request = parser.release();
+        if (const auto* take_over = state->router.find_stream(request)) {
+            stream.expires_never();
+            try {
+                co_await (*take_over)(request, stream, buffer);
+            } catch (const std::exception& error) {
+                // One broken stream must not take the daemon down with it.
+                state->log.warning("a streaming handler failed: ", error.what());
+            }
+            co_return;
+        }
         Response response = co_await state->router.route(request);
         stream.expires_after(state->limits.request_timeout);
         auto [write_error, written] = co_await beast::http::async_write(

@@ -22,7 +22,9 @@ struct ServerLimits {
     std::size_t max_connections = 512;
 };
 
-// An HTTP/1.1 server on one listening socket; one coroutine per connection.
+// An HTTP/1.1 server on one listening socket; one coroutine per connection. A request
+// whose route was added with Router::add_stream hands its connection to that handler
+// (WebSocket upgrades, MJPEG streams).
 class Server {
 public:
     // Binds and starts accepting. Throws std::system_error naming the address when
@@ -35,7 +37,8 @@ public:
 
     // The address actually bound (the port the system chose when asked for port 0).
     Endpoint local_endpoint() const;
-    // Stops accepting; open connections finish their current request.
+    // Stops accepting; open connections finish their current request. Connections taken
+    // over by a stream handler are that handler's to end.
     void stop();
 
     // Shared by the accept loop and every connection; public only so the

@@ -1,17 +1,22 @@
 #include "platform/http/client.hpp"
 #include "platform/http/server.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket.hpp>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cctype>
 #include <thread>
 
 namespace http = encore::platform::http;
@@ -166,4 +171,112 @@ TEST_CASE("the client names the address it cannot reach") {
           encore::platform::Endpoint{"127.0.0.1", 8082});
     CHECK_FALSE(http::parse_http_url("https://hub:443"));
     CHECK_FALSE(http::parse_http_url("http://hub:80/path"));
+}
+
+namespace {
+
+// A stream route for the tests below: answers with a hand-written head, then streams
+// three parts and closes, the way an MJPEG stream would.
+asio::awaitable<void> stream_three_parts(const http::Request&, beast::tcp_stream& stream,
+                                         beast::flat_buffer&) {
+    const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                             "Connection: close\r\n\r\n";
+    co_await asio::async_write(stream, asio::buffer(head), asio::use_awaitable);
+    for (int part = 1; part <= 3; ++part) {
+        const std::string text = "part " + std::to_string(part) + "\n";
+        co_await asio::async_write(stream, asio::buffer(text), asio::use_awaitable);
+    }
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send);
+}
+
+// Upgrades to a WebSocket and echoes each message in upper case until the client closes.
+asio::awaitable<void> shouting_echo(const http::Request& request, beast::tcp_stream& stream,
+                                    beast::flat_buffer&) {
+    beast::websocket::stream<beast::tcp_stream> socket(std::move(stream));
+    co_await socket.async_accept(request, asio::use_awaitable);
+    for (;;) {
+        beast::flat_buffer message;
+        auto [error, size] =
+            co_await socket.async_read(message, asio::as_tuple(asio::use_awaitable));
+        if (error) {
+            co_return;
+        }
+        std::string text = beast::buffers_to_string(message.data());
+        for (auto& c : text) {
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        socket.text(true);
+        co_await socket.async_write(asio::buffer(text), asio::use_awaitable);
+    }
+}
+
+} // namespace
+
+TEST_CASE("a stream route takes the connection over and other routes keep working") {
+    asio::io_context loop;
+    http::Router router;
+    router.add_stream(http::Method::get, "/parts", stream_three_parts);
+    router.add(http::Method::get, "/hello",
+               [](const http::Request& request) -> asio::awaitable<http::Response> {
+                   co_return http::text_response(request, http::Status::ok, "hi");
+               });
+    http::Server server(loop, {"127.0.0.1", 0}, router, "test");
+    std::thread thread([&] { loop.run(); });
+
+    asio::io_context client;
+    asio::ip::tcp::socket socket(client);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server.local_endpoint().port});
+    asio::write(socket, asio::buffer(std::string("GET /parts HTTP/1.1\r\nHost: x\r\n\r\n")));
+    std::string received;
+    std::array<char, 256> chunk{};
+    boost::system::error_code error;
+    while (!error) {
+        const auto n = socket.read_some(asio::buffer(chunk), error);
+        received.append(chunk.data(), n);
+    }
+    CHECK(error == asio::error::eof);
+    CHECK(received.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(received.ends_with("\r\n\r\npart 1\npart 2\npart 3\n"));
+
+    CHECK(http::request(server.local_endpoint(), "GET", "/hello").body == "hi");
+    // Another method on a stream route's path is 405 with the stream route's method.
+    const auto wrong = http::request(server.local_endpoint(), "POST", "/parts");
+    CHECK(wrong.status == 405);
+
+    asio::post(loop, [&] {
+        server.stop();
+        loop.stop();
+    });
+    thread.join();
+}
+
+TEST_CASE("a stream route can upgrade to a WebSocket") {
+    asio::io_context loop;
+    http::Router router;
+    router.add_stream(http::Method::get, "/ws", shouting_echo);
+    http::Server server(loop, {"127.0.0.1", 0}, router, "test");
+    std::thread thread([&] { loop.run(); });
+
+    asio::io_context client;
+    beast::websocket::stream<asio::ip::tcp::socket> socket(client);
+    socket.next_layer().connect(
+        {asio::ip::make_address("127.0.0.1"), server.local_endpoint().port});
+    socket.handshake("localhost", "/ws");
+    for (const std::string text : {"hello", "again"}) {
+        socket.write(asio::buffer(text));
+        beast::flat_buffer reply;
+        socket.read(reply);
+        std::string expected = text;
+        for (auto& c : expected) {
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        CHECK(beast::buffers_to_string(reply.data()) == expected);
+    }
+    socket.close(beast::websocket::close_code::normal);
+
+    asio::post(loop, [&] {
+        server.stop();
+        loop.stop();
+    });
+    thread.join();
 }
