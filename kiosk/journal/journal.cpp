@@ -208,10 +208,16 @@ JournalPhoto Journal::add_photo(const std::string& session_id, std::span<const s
     }
     auto& db = *state_->db;
     sqlite::Transaction transaction(db);
-    auto count = db.prepare("SELECT count(*) FROM photos WHERE session_id = ?1 AND discarded = 0");
-    count.bind(1, session_id);
-    count.step();
-    const int position = static_cast<int>(count.int64(0));
+    // A photo takes the first free slot, so a retake of slot 2 lands in slot 2 again
+    // and the order lists its photos in the layout's order.
+    auto taken = db.prepare(
+        "SELECT position FROM photos WHERE session_id = ?1 AND discarded = 0 ORDER BY position");
+    taken.bind(1, session_id);
+    int position = 0;
+    while (taken.step() && taken.int64(0) == position) {
+        ++position;
+    }
+    taken.reset();
     db.execute("INSERT INTO photos (session_id, position, sha256, size, taken_at) VALUES (?1, ?2, "
                "?3, ?4, ?5)",
                session_id, position, sha256, static_cast<std::int64_t>(jpeg.size()),
@@ -227,13 +233,14 @@ void Journal::discard_photo(const std::string& session_id, const std::string& sh
 
 std::vector<JournalPhoto> Journal::session_photos(const std::string& session_id) {
     auto rows = state_->db->prepare(
-        "SELECT sha256, size FROM photos WHERE session_id = ?1 AND discarded = 0 ORDER BY rowid");
+        "SELECT sha256, size, position FROM photos WHERE session_id = ?1 AND discarded = 0 "
+        "ORDER BY position, rowid");
     rows.bind(1, session_id);
     std::vector<JournalPhoto> photos;
     while (rows.step()) {
         const auto sha256 = rows.text(0);
         photos.push_back({sha256, photo_path(sha256), static_cast<std::uint64_t>(rows.int64(1)),
-                          static_cast<int>(photos.size())});
+                          static_cast<int>(rows.int64(2))});
     }
     return photos;
 }

@@ -134,3 +134,24 @@ TEST_CASE("a journal that fails its integrity check is set aside, not fatal") {
     CHECK_FALSE(journal->recovery().notes.empty());
     CHECK_FALSE(journal->begin_session("gala").empty());
 }
+
+TEST_CASE("a retaken photo keeps its slot, so the order lists photos in layout order") {
+    TempDir dir;
+    auto journal = Journal::open(dir.path());
+    const auto session = journal->begin_session("gala");
+    std::vector<std::string> hashes;
+    for (unsigned shot = 0; shot < 4; ++shot) {
+        hashes.push_back(journal->add_photo(session, jpeg_like(1000, 10 + shot)).sha256);
+    }
+    journal->discard_photo(session, hashes[1]);
+    const auto retake = journal->add_photo(session, jpeg_like(1000, 99));
+    CHECK(retake.position == 1);
+    const auto photos = journal->session_photos(session);
+    REQUIRE(photos.size() == 4);
+    CHECK(photos[0].sha256 == hashes[0]);
+    CHECK(photos[1].sha256 == retake.sha256);
+    CHECK(photos[2].sha256 == hashes[2]);
+    CHECK(photos[3].sha256 == hashes[3]);
+    const auto order = journal->create_order(session, 1, "grid-2x2-4x6", "http://hub");
+    CHECK(order.photos[1].sha256 == retake.sha256);
+}
