@@ -62,10 +62,10 @@ struct HubConnection::State {
                 start_uplink();
                 co_return;
             }
-            enrolment_error = std::get<EnrolmentError>(outcome).message;
+            const auto& failure = std::get<EnrolmentError>(outcome);
+            enrolment_error = failure.message;
             // A refused token will not start working by itself: say so and stop trying.
-            if (enrolment_error.find("hub refused") != std::string::npos ||
-                enrolment_error.find("not the hub") != std::string::npos) {
+            if (failure.permanent) {
                 log.error("enrolment failed: ", enrolment_error,
                           "; ask the store for a new join token");
                 co_return;

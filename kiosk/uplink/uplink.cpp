@@ -39,6 +39,11 @@ struct LinkError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The hub answered with ERROR: it understood us and said no.
+struct HubRefused : LinkError {
+    using LinkError::LinkError;
+};
+
 bool is_ip_address(const std::string& host) {
     boost::system::error_code error;
     asio::ip::make_address(host, error);
@@ -96,10 +101,9 @@ public:
             if (auto frame = decoder_.next()) {
                 if (frame->type == wire::FrameType::error) {
                     const auto error = wire::parse_error(frame->payload_text());
-                    last_error_code_ = error ? error.value->code : "bad-message";
-                    throw LinkError("the hub refused: " +
-                                    (error ? error.value->code + ": " + error.value->message
-                                           : std::string("?")));
+                    throw HubRefused("the hub refused: " +
+                                     (error ? error.value->code + ": " + error.value->message
+                                            : std::string("?")));
                 }
                 co_return std::move(*frame);
             }
@@ -121,13 +125,11 @@ public:
         boost::system::error_code ignored;
         beast::get_lowest_layer(stream_).socket().close(ignored);
     }
-    const std::string& last_error_code() const { return last_error_code_; }
 
 private:
     Stream stream_;
     wire::FrameDecoder decoder_;
     std::array<std::byte, 64 * 1024> buffer_{};
-    std::string last_error_code_;
 };
 
 } // namespace
@@ -146,8 +148,9 @@ enrol_with_hub(const wire::JoinToken& token, std::chrono::seconds timeout) {
         if (!ca) {
             co_return EnrolmentError{
                 "the server at " + token.link.to_string() +
-                " is not the hub that issued this join token (its certificate does not "
-                "match); check the address"};
+                    " is not the hub that issued this join token (its certificate does not "
+                    "match); check the address",
+                true};
         }
         const auto key = platform::tls::generate_private_key();
         const auto request = platform::tls::make_signing_request(key, token.kiosk);
@@ -156,13 +159,15 @@ enrol_with_hub(const wire::JoinToken& token, std::chrono::seconds timeout) {
         const auto reply = co_await link.receive(timeout);
         const auto enrolled = wire::parse_enrolled(reply.payload_text());
         if (reply.type != wire::FrameType::enrolled || !enrolled) {
-            co_return EnrolmentError{"the hub's answer to enrolment was not understood"};
+            co_return EnrolmentError{"the hub's answer to enrolment was not understood", true};
         }
         co_return KioskIdentity{enrolled.value->kiosk,           token.link,
                                 enrolled.value->public_url,      key,
                                 enrolled.value->certificate_pem, *ca};
+    } catch (const HubRefused& error) {
+        co_return EnrolmentError{error.what(), true};
     } catch (const LinkError& error) {
-        co_return EnrolmentError{error.what()};
+        co_return EnrolmentError{error.what(), false};
     }
 }
 

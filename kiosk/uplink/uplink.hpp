@@ -18,6 +18,9 @@ namespace encore::kiosk {
 
 struct EnrolmentError {
     std::string message;
+    // True when retrying cannot help (the hub refused the token, or the server is not
+    // the hub the token names); false for an unreachable hub.
+    bool permanent = false;
 };
 
 // First start with a join token: makes this booth's key, asks the hub (trusted only

@@ -41,17 +41,14 @@ private:
     CommandLine& command_line_;
 };
 
-// Loads a daemon's config with `read` (which fills the typed struct from an
-// ObjectReader), printing problems to stderr. Returns the exit code to use when
-// the program should stop now: 2 for a bad config, 0 after a successful --check-config.
-template <typename Config>
-std::optional<int> load_daemon_config(const std::string& program, const DaemonOptions& options,
-                                      const std::function<void(ObjectReader&, Config&)>& read,
-                                      Config& config);
-
+// Runs `load`; on a ConfigError prints every problem to stderr. Returns the exit code
+// to use when the program should stop now: 2 for a bad config, 0 after a successful
+// --check-config; nullopt to go on.
 std::optional<int> report_config_outcome(const std::string& program, bool check_only,
                                          const std::function<void()>& load);
 
+// Loads a daemon's config with `read` (which fills the typed struct from an
+// ObjectReader) and reports the outcome as report_config_outcome() does.
 template <typename Config>
 std::optional<int> load_daemon_config(const std::string& program, const DaemonOptions& options,
                                       const std::function<void(ObjectReader&, Config&)>& read,

@@ -133,14 +133,12 @@ wire::Order make_order(const wire::Sha256& photo, std::uint64_t size) {
     return order;
 }
 
-void upload(LinkTestClient& client, const std::vector<std::byte>& photo,
-            const std::string& order_id, std::size_t from, std::size_t until,
-            std::size_t chunk = 256 * 1024) {
+void upload(LinkTestClient& client, const std::vector<std::byte>& photo, std::size_t from,
+            std::size_t until, std::size_t chunk = 256 * 1024) {
     for (std::size_t offset = from; offset < until; offset += chunk) {
         const auto piece = std::span(photo).subspan(offset, std::min(chunk, until - offset));
         client.send(wire::encode_chunk(digest_of(photo), offset, piece));
     }
-    (void)order_id;
 }
 
 } // namespace
@@ -203,7 +201,7 @@ TEST_CASE("a photo uploaded in chunks is stored byte for byte, and resumes after
         const auto offset =
             wire::parse_offset(expect(*client, wire::FrameType::offset).payload_text());
         CHECK(offset.value->offset == 0);
-        upload(*client, photo, order.order_id, 0, 2 * 1024 * 1024);
+        upload(*client, photo, 0, 2 * 1024 * 1024);
         // Let the hub take the chunks in, then cut the connection mid-photo.
         client->send(wire::encode_ping(wire::Ping{1}));
         expect(*client, wire::FrameType::pong);
@@ -217,7 +215,7 @@ TEST_CASE("a photo uploaded in chunks is stored byte for byte, and resumes after
     client->send(wire::encode(wire::PhotoBegin{digest, photo.size(), order.order_id}));
     const auto resume = wire::parse_offset(expect(*client, wire::FrameType::offset).payload_text());
     REQUIRE(resume.value->offset == 2 * 1024 * 1024);
-    upload(*client, photo, order.order_id, resume.value->offset, photo.size());
+    upload(*client, photo, resume.value->offset, photo.size());
     client->send(wire::encode(wire::PhotoEnd{digest}));
     const auto ack = wire::parse_ack(expect(*client, wire::FrameType::ack).payload_text());
     CHECK(ack.value->kind == wire::AckKind::photo);
