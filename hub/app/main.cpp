@@ -6,6 +6,7 @@
 #include "hub/intake/kiosk_registry.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
+#include "hub/web/guest_web.hpp"
 #include "platform/config/daemon_options.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/http/server.hpp"
@@ -73,7 +74,11 @@ int run(int argc, char** argv) {
     intake_settings.heartbeat = std::chrono::seconds(config.kiosk_link_heartbeat_seconds);
     hub::IntakeServer intake(loop, intake_settings, registry, images, *orders);
 
-    const auto public_router = make_health_router("public");
+    auto public_router = make_health_router("public");
+    hub::web::GuestWebSettings guest_web_settings;
+    guest_web_settings.data_dir = config.data_dir;
+    hub::web::GuestWeb guest_web(loop.get_executor(), guest_web_settings, *orders, images);
+    guest_web.add_routes(public_router);
     auto private_router = make_health_router("private");
     // With port 0 the system chose the port: join tokens must carry the real one.
     auto join_link = advertised_link;

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "hub/store/image_store.hpp"
+#include "hub/store/order_repository.hpp"
+#include "hub/web/photo_previews.hpp"
+#include "hub/web/rate_limiter.hpp"
+#include "hub/web/session_store.hpp"
+#include "platform/http/router.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <string_view>
+
+namespace encore::hub::web {
+
+struct GuestWebSettings {
+    // DATA: guest_sessions.db and previews/ live here.
+    std::filesystem::path data_dir;
+    // Failed short-code lookups allowed per client address and over all clients.
+    MissLimits code_lookups;
+    // How long a browser keeps an order open after its QR link or code was used.
+    std::chrono::seconds session_lifetime = std::chrono::hours(24 * 30);
+};
+
+// The language and extra headers of one guest request (guest_web.cpp).
+struct RequestContext;
+
+// The Content-Security-Policy of every guest response: no inline script or style, no
+// third-party anything, never framed, forms post only here.
+inline constexpr std::string_view content_security_policy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'";
+
+// The guests' pages on the public listener (docs/guest-web.md): open an order by its QR
+// link (GET /o/<token>) or short code (POST /find, rate limited), see its photos
+// (GET /order). The QR token is swapped at once for an opaque session cookie and never
+// appears in a URL again. Every response carries the CSP above, Referrer-Policy
+// no-referrer and X-Content-Type-Options nosniff; every form a CSRF token. Runs on the
+// hub's event loop; previews are made on a worker thread of its own.
+class GuestWeb {
+public:
+    GuestWeb(boost::asio::any_io_executor loop, GuestWebSettings settings, OrderRepository& orders,
+             const ImageStore& images);
+    ~GuestWeb();
+    GuestWeb(const GuestWeb&) = delete;
+    GuestWeb& operator=(const GuestWeb&) = delete;
+
+    // Takes over every path of `router` that has no exact route of its own (so the
+    // public listener answers unknown paths, /api/ included, with the guest 404 page),
+    // and POST /find as a stream route, which knows the client's address.
+    void add_routes(platform::http::Router& router);
+
+    // POST /find from a client counted under `client` (rate_limit_key of its address).
+    platform::http::Response find_by_code(const platform::http::Request& request,
+                                          std::string_view client,
+                                          MissRateLimiter::Clock::time_point now);
+    // Every other guest request.
+    boost::asio::awaitable<platform::http::Response> handle(const platform::http::Request& request);
+
+private:
+    boost::asio::awaitable<platform::http::Response>
+    dispatch(const platform::http::Request& request, RequestContext& context);
+    platform::http::Response landing(const platform::http::Request& request,
+                                     RequestContext& context);
+    platform::http::Response open_by_token(const platform::http::Request& request,
+                                           RequestContext& context);
+    platform::http::Response order_page(const platform::http::Request& request,
+                                        RequestContext& context);
+    boost::asio::awaitable<platform::http::Response> photo(const platform::http::Request& request,
+                                                           RequestContext& context);
+    platform::http::Response forget(const platform::http::Request& request,
+                                    RequestContext& context);
+
+    GuestWebSettings settings_;
+    OrderRepository& orders_;
+    SessionStore sessions_;
+    MissRateLimiter limiter_;
+    PhotoPreviews previews_;
+};
+
+} // namespace encore::hub::web

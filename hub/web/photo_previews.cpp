@@ -1,0 +1,75 @@
+#include "hub/web/photo_previews.hpp"
+
+#include "kiosk/imaging/compose.hpp"
+#include "platform/files/atomic_file.hpp"
+#include "platform/log/logger.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fstream>
+#include <iterator>
+
+namespace encore::hub::web {
+namespace {
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        return std::nullopt;
+    }
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+} // namespace
+
+int longest_side(PreviewSize size) {
+    return size == PreviewSize::thumbnail ? 480 : 1600;
+}
+
+PhotoPreviews::PhotoPreviews(boost::asio::any_io_executor loop, const ImageStore& images,
+                             std::filesystem::path cache_dir)
+    : images_(images)
+    , cache_dir_(std::move(cache_dir))
+    , worker_(std::move(loop), "previews") {}
+
+std::filesystem::path PhotoPreviews::cached_path(const std::string& sha256,
+                                                 PreviewSize size) const {
+    return cache_dir_ / std::to_string(longest_side(size)) / sha256.substr(0, 2) /
+           (sha256 + ".jpg");
+}
+
+boost::asio::awaitable<std::optional<std::string>> PhotoPreviews::get(const std::string& sha256,
+                                                                      PreviewSize size) {
+    const auto path = cached_path(sha256, size);
+    if (auto cached = read_file(path)) {
+        co_return cached;
+    }
+    auto make = [&images = images_, sha256, path, size]() -> std::optional<std::string> {
+        const auto original = images.read(sha256);
+        if (!original) {
+            return std::nullopt;
+        }
+        auto preview = kiosk::imaging::make_thumbnail(*original, longest_side(size));
+        if (!preview) {
+            platform::Logger("web").warning("cannot make a preview of photo ", sha256, ": ",
+                                            kiosk::imaging::describe(preview.error()));
+            return std::nullopt;
+        }
+        std::string bytes(reinterpret_cast<const char*>(preview->data()), preview->size());
+        std::error_code error;
+        std::filesystem::create_directories(path.parent_path(), error);
+        // A preview that cannot be kept is still served; it is made again next time.
+        if (!error) {
+            error = platform::write_file_atomically(path, bytes);
+        }
+        if (error) {
+            platform::Logger("web").warning("cannot keep a preview in ", path.string(), ": ",
+                                            error.message());
+        }
+        return bytes;
+    };
+    auto pending = worker_.run(std::move(make), boost::asio::use_awaitable);
+    co_return co_await std::move(pending);
+}
+
+} // namespace encore::hub::web

@@ -1,0 +1,82 @@
+#include "hub/web/session_store.hpp"
+
+#include "platform/crypto/random.hpp"
+#include "platform/crypto/sha256.hpp"
+#include "platform/sqlite/database.hpp"
+
+#include <array>
+
+namespace encore::hub::web {
+namespace {
+
+namespace sqlite = platform::sqlite;
+namespace crypto = platform::crypto;
+
+constexpr std::array<sqlite::Migration, 1> migrations = {{
+    {1, "guest sessions", R"sql(
+        CREATE TABLE guest_sessions (
+            id_sha256  TEXT PRIMARY KEY,
+            order_id   TEXT NOT NULL,
+            csrf_token TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX guest_sessions_expiry ON guest_sessions(expires_at);
+    )sql"},
+}};
+
+std::int64_t unix_seconds(SessionStore::Clock::time_point time) {
+    return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+// A session lost to a power cut costs the guest one more scan of the QR code, so the
+// commits need not wait for the disk.
+sqlite::Database open_database(const std::filesystem::path& file) {
+    sqlite::OpenOptions options;
+    options.durability = sqlite::Durability::normal;
+    return sqlite::Database::open(file, options);
+}
+
+std::string id_hash(const std::string& id) {
+    return crypto::to_hex(crypto::sha256(id));
+}
+
+} // namespace
+
+struct SessionStore::Database {
+    sqlite::Database db;
+};
+
+SessionStore::SessionStore(const std::filesystem::path& file, std::chrono::seconds lifetime)
+    : db_(std::make_unique<Database>(Database{open_database(file)}))
+    , lifetime_(lifetime) {
+    sqlite::apply_migrations(db_->db, migrations);
+}
+
+SessionStore::~SessionStore() = default;
+
+GuestSession SessionStore::create(const std::string& order_id, Clock::time_point now) {
+    GuestSession session{crypto::random_token(32), order_id, crypto::random_token(16)};
+    db_->db.execute("DELETE FROM guest_sessions WHERE expires_at <= ?1", unix_seconds(now));
+    db_->db.execute("INSERT INTO guest_sessions (id_sha256, order_id, csrf_token, created_at, "
+                    "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    id_hash(session.id), session.order_id, session.csrf_token, unix_seconds(now),
+                    unix_seconds(now + lifetime_));
+    return session;
+}
+
+std::optional<GuestSession> SessionStore::find(const std::string& id, Clock::time_point now) {
+    auto row = db_->db.prepare("SELECT order_id, csrf_token FROM guest_sessions "
+                               "WHERE id_sha256 = ?1 AND expires_at > ?2");
+    row.bind_all(id_hash(id), unix_seconds(now));
+    if (!row.step()) {
+        return std::nullopt;
+    }
+    return GuestSession{id, row.text(0), row.text(1)};
+}
+
+void SessionStore::remove(const std::string& id) {
+    db_->db.execute("DELETE FROM guest_sessions WHERE id_sha256 = ?1", id_hash(id));
+}
+
+} // namespace encore::hub::web

@@ -1,0 +1,225 @@
+#include "hub/web/strings.hpp"
+
+#include <charconv>
+#include <string>
+
+namespace encore::hub::web {
+namespace {
+
+using Row = std::array<std::string_view, all_languages.size()>;
+
+// Columns: English, German, French, Spanish, Japanese.
+constexpr std::array<Row, static_cast<std::size_t>(Text::count_)> table = {{
+    // site_title
+    {"Your photos", "Ihre Fotos", "Vos photos", "Tus fotos", "あなたの写真"},
+    // landing_heading
+    {"Find your photos", "Finden Sie Ihre Fotos", "Retrouvez vos photos", "Encuentra tus fotos",
+     "写真を探す"},
+    // landing_intro
+    {"Scan the QR code on your print, or type the code printed next to it.",
+     "Scannen Sie den QR-Code auf Ihrem Abzug oder geben Sie den Code daneben ein.",
+     "Scannez le code QR de votre tirage ou saisissez le code imprimé à côté.",
+     "Escanea el código QR de tu copia o escribe el código impreso junto a él.",
+     "プリントのQRコードを読み取るか、その横に印刷されたコードを入力してください。"},
+    // code_label
+    {"Your code", "Ihr Code", "Votre code", "Tu código", "コード"},
+    // code_submit
+    {"Show my photos", "Fotos anzeigen", "Voir mes photos", "Ver mis fotos", "写真を見る"},
+    // code_not_found
+    {"We found no photos for this code. Please check it and try again.",
+     "Zu diesem Code gibt es keine Fotos. Bitte prüfen Sie ihn und versuchen Sie es erneut.",
+     "Aucune photo pour ce code. Vérifiez-le et réessayez.",
+     "No hay fotos con este código. Compruébalo e inténtalo de nuevo.",
+     "このコードの写真は見つかりませんでした。確認してもう一度お試しください。"},
+    // code_invalid
+    {"That is not a code from a print. A code looks like K9Q-X4M.",
+     "Das ist kein Code von einem Abzug. Ein Code sieht so aus: K9Q-X4M.",
+     "Ce n'est pas un code de tirage. Un code ressemble à K9Q-X4M.",
+     "Eso no es un código de una copia. Un código se ve así: K9Q-X4M.",
+     "プリントのコードではありません。コードは K9Q-X4M のような形式です。"},
+    // code_ambiguous
+    {"This code belongs to more than one order. Please scan the QR code on your print.",
+     "Dieser Code gehört zu mehreren Bestellungen. Bitte scannen Sie den QR-Code auf Ihrem "
+     "Abzug.",
+     "Ce code correspond à plusieurs commandes. Scannez le code QR de votre tirage.",
+     "Este código pertenece a varios pedidos. Escanea el código QR de tu copia.",
+     "このコードは複数の注文に該当します。プリントのQRコードを読み取ってください。"},
+    // code_too_many
+    {"Too many tries. Please wait a minute and try again.",
+     "Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es erneut.",
+     "Trop d'essais. Patientez une minute puis réessayez.",
+     "Demasiados intentos. Espera un minuto e inténtalo de nuevo.",
+     "試行回数が多すぎます。1分ほど待ってからもう一度お試しください。"},
+    // form_expired
+    {"This form has expired. Please try again.",
+     "Dieses Formular ist abgelaufen. Bitte versuchen Sie es erneut.",
+     "Ce formulaire a expiré. Veuillez réessayer.",
+     "Este formulario ha caducado. Inténtalo de nuevo.",
+     "フォームの有効期限が切れました。もう一度お試しください。"},
+    // order_heading
+    {"Your photos", "Ihre Fotos", "Vos photos", "Tus fotos", "あなたの写真"},
+    // order_code
+    {"Code", "Code", "Code", "Código", "コード"},
+    // order_event
+    {"Event", "Veranstaltung", "Événement", "Evento", "イベント"},
+    // photo_alt
+    {"Photo {n} of {total}", "Foto {n} von {total}", "Photo {n} sur {total}", "Foto {n} de {total}",
+     "{total}枚中{n}枚目の写真"},
+    // photo_pending
+    {"Still on its way from the booth", "Noch unterwegs von der Fotobox",
+     "En cours d'envoi depuis la borne", "Aún en camino desde el fotomatón",
+     "フォトブースから転送中です"},
+    // no_photos
+    {"No photos yet.", "Noch keine Fotos.", "Pas encore de photos.", "Aún no hay fotos.",
+     "まだ写真はありません。"},
+    // more_prints_heading
+    {"Order more prints", "Weitere Abzüge bestellen", "Commander d'autres tirages",
+     "Pedir más copias", "プリントを追加注文"},
+    // more_prints_soon
+    {"Ordering prints online is coming soon.", "Die Online-Bestellung von Abzügen kommt bald.",
+     "La commande de tirages en ligne arrive bientôt.", "Pronto podrás pedir copias en línea.",
+     "オンラインでのプリント注文は近日公開予定です。"},
+    // forget_order
+    {"Forget this order on this device", "Bestellung auf diesem Gerät vergessen",
+     "Oublier cette commande sur cet appareil", "Olvidar este pedido en este dispositivo",
+     "この端末でこの注文を表示しない"},
+    // order_closed
+    {"This device no longer shows the order.", "Dieses Gerät zeigt die Bestellung nicht mehr an.",
+     "Cet appareil n'affiche plus la commande.", "Este dispositivo ya no muestra el pedido.",
+     "この端末では注文が表示されなくなりました。"},
+    // not_found_heading
+    {"Not found", "Nicht gefunden", "Introuvable", "No encontrado", "見つかりません"},
+    // not_found_body
+    {"This link does not lead to any photos. Check the QR code or type the code from your "
+     "print.",
+     "Dieser Link führt zu keinen Fotos. Prüfen Sie den QR-Code oder geben Sie den Code von "
+     "Ihrem Abzug ein.",
+     "Ce lien ne mène à aucune photo. Vérifiez le code QR ou saisissez le code de votre "
+     "tirage.",
+     "Este enlace no lleva a ninguna foto. Revisa el código QR o escribe el código de tu copia.",
+     "このリンクには写真がありません。QRコードを確認するか、プリントのコードを入力してください。"},
+    // no_session_heading
+    {"No order open", "Keine Bestellung geöffnet", "Aucune commande ouverte",
+     "Ningún pedido abierto", "注文が開かれていません"},
+    // no_session_body
+    {"Open the link from the QR code on your print, or type its code.",
+     "Öffnen Sie den Link aus dem QR-Code auf Ihrem Abzug oder geben Sie den Code ein.",
+     "Ouvrez le lien du code QR de votre tirage ou saisissez son code.",
+     "Abre el enlace del código QR de tu copia o escribe su código.",
+     "プリントのQRコードのリンクを開くか、コードを入力してください。"},
+    // back_to_start
+    {"Enter a code", "Code eingeben", "Saisir un code", "Introducir un código", "コードを入力"},
+    // method_not_allowed
+    {"This page cannot be used that way.", "Diese Seite kann so nicht verwendet werden.",
+     "Cette page ne peut pas être utilisée ainsi.", "Esta página no se puede usar así.",
+     "このページはその方法では利用できません。"},
+    // error_heading
+    {"Sorry", "Entschuldigung", "Désolé", "Lo sentimos", "申し訳ありません"},
+    // server_error
+    {"Something went wrong on our side. Please try again in a moment.",
+     "Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.",
+     "Une erreur s'est produite de notre côté. Réessayez dans un instant.",
+     "Algo salió mal por nuestra parte. Inténtalo de nuevo en un momento.",
+     "エラーが発生しました。しばらくしてからもう一度お試しください。"},
+    // language_switch
+    {"Language", "Sprache", "Langue", "Idioma", "言語"},
+}};
+
+constexpr std::array<std::string_view, all_languages.size()> tags = {"en", "de", "fr", "es", "ja"};
+constexpr std::array<std::string_view, all_languages.size()> names = {
+    "English", "Deutsch", "Français", "Español", "日本語"};
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+// A q-value in thousandths ("0.8" → 800); a malformed one counts as 0.
+int parse_quality(std::string_view text) {
+    if (text == "1" || text.starts_with("1.")) {
+        return 1000;
+    }
+    if (!text.starts_with("0")) {
+        return 0;
+    }
+    text.remove_prefix(1);
+    if (text.empty()) {
+        return 0;
+    }
+    if (text.front() != '.') {
+        return 0;
+    }
+    text.remove_prefix(1);
+    std::string digits(text.substr(0, 3));
+    digits.resize(3, '0');
+    int thousandths = 0;
+    const auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), thousandths);
+    return error == std::errc() && end == digits.data() + digits.size() ? thousandths : 0;
+}
+
+} // namespace
+
+std::string_view text(Language language, Text key) {
+    return table[static_cast<std::size_t>(key)][static_cast<std::size_t>(language)];
+}
+
+std::string_view language_tag(Language language) {
+    return tags[static_cast<std::size_t>(language)];
+}
+
+std::string_view language_name(Language language) {
+    return names[static_cast<std::size_t>(language)];
+}
+
+std::optional<Language> parse_language(std::string_view tag) {
+    const auto primary = tag.substr(0, tag.find_first_of("-_"));
+    if (primary.size() != 2) {
+        return std::nullopt;
+    }
+    const char lower[2] = {static_cast<char>(primary[0] | 0x20),
+                           static_cast<char>(primary[1] | 0x20)};
+    for (const auto language : all_languages) {
+        if (language_tag(language) == std::string_view(lower, 2)) {
+            return language;
+        }
+    }
+    return std::nullopt;
+}
+
+Language choose_language(std::optional<std::string_view> chosen, std::string_view accept_language) {
+    if (chosen) {
+        if (const auto language = parse_language(*chosen)) {
+            return *language;
+        }
+    }
+    std::optional<Language> best;
+    int best_quality = 0;
+    while (!accept_language.empty()) {
+        const auto comma = accept_language.find(',');
+        const auto entry = accept_language.substr(0, comma);
+        const auto semicolon = entry.find(';');
+        const auto tag = trim(entry.substr(0, semicolon));
+        int quality = 1000;
+        if (semicolon != std::string_view::npos) {
+            const auto parameter = trim(entry.substr(semicolon + 1));
+            quality = parameter.starts_with("q=") ? parse_quality(parameter.substr(2)) : 0;
+        }
+        if (const auto language = parse_language(tag); language && quality > best_quality) {
+            best = language;
+            best_quality = quality;
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        accept_language.remove_prefix(comma + 1);
+    }
+    return best.value_or(Language::en);
+}
+
+} // namespace encore::hub::web
