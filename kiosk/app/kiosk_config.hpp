@@ -16,6 +16,17 @@ struct KioskConfig {
     std::filesystem::path data_dir = "/var/lib/encore/kiosk";
     // The touchscreen UI's HTTP server; the screen's browser opens it.
     platform::Endpoint ui_listen{"127.0.0.1", 8080};
+    // The event file: layout, countdown, copies, languages, operator PIN. Required.
+    std::filesystem::path event_file;
+    // The camera's libgphoto2 port ("auto": the first camera on USB; "usb:001,004";
+    // "ptpip:HOST:PORT:PORT") and model (may stay empty for a USB port).
+    std::string camera_port = "auto";
+    std::string camera_model;
+    // The CUPS queue of the booth's printer; the print server is libcups's (CUPS_SERVER,
+    // client.conf, else the local cupsd).
+    std::string printer_queue = "booth";
+    // Borderless prints (the photo fills the paper); off for printers without it.
+    bool printer_borderless = true;
     // The join token from `encore enrol-token`, used once on first start.
     std::optional<std::string> hub_token;
     // The base of QR links until the booth is enrolled with a hub (then the hub's).

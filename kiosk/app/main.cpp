@@ -1,12 +1,21 @@
 // kioskd: the booth firmware. main() only wires the components together.
 
+#include "drivers/camera/camera_supervisor.hpp"
+#include "drivers/camera/hosted_camera.hpp"
+#include "drivers/printer/cups_printer.hpp"
+#include "drivers/printer/ledger.hpp"
 #include "kiosk/app/kiosk_config.hpp"
+#include "kiosk/devices/booth_camera.hpp"
+#include "kiosk/devices/booth_printer.hpp"
 #include "kiosk/journal/journal.hpp"
 #include "kiosk/outbox/outbox.hpp"
+#include "kiosk/session/event.hpp"
+#include "kiosk/session/guest_flow.hpp"
+#include "kiosk/ui/ui_server.hpp"
 #include "kiosk/uplink/hub_connection.hpp"
 #include "platform/config/daemon_options.hpp"
 #include "platform/files/atomic_file.hpp"
-#include "platform/http/server.hpp"
+#include "platform/runtime/blocking_worker.hpp"
 #include "platform/runtime/program.hpp"
 #include "platform/runtime/service_notify.hpp"
 #include "platform/runtime/signals.hpp"
@@ -21,31 +30,37 @@
 namespace {
 
 using namespace encore;
-namespace http = platform::http;
+namespace camera = drivers::camera;
+namespace printer = drivers::printer;
 
-http::Router make_router(kiosk::HubConnection& hub) {
-    http::Router router;
-    router.add(
-        http::Method::get, "/healthz",
-        [&hub](const http::Request& request) -> boost::asio::awaitable<http::Response> {
-            const auto status = hub.status();
-            const nlohmann::json body = {
-                {"service", "kioskd"},
-                {"version", platform::version},
-                {"status", "ok"},
-                {"hub",
-                 {{"enrolled", status.enrolled},
-                  {"kiosk", status.kiosk},
-                  {"public_url", status.public_url},
-                  {"connected", status.uplink.connected},
-                  {"last_error", status.uplink.last_error.empty() ? status.enrolment_error
-                                                                  : status.uplink.last_error},
-                  {"backlog_photos", status.uplink.backlog.pending_photos},
-                  {"backlog_orders", status.uplink.backlog.pending_orders},
-                  {"last_sync", status.uplink.backlog.last_sync.value_or("")}}}};
-            co_return http::json_response(request, http::Status::ok, body);
-        });
-    return router;
+// What the operator screen and /healthz show of the booth itself.
+nlohmann::json booth_facts(kiosk::HubConnection& hub, const kiosk::Journal& journal) {
+    const auto status = hub.status();
+    return {{"version", platform::version},
+            {"recovery", journal.recovery().notes},
+            {"hub",
+             {{"enrolled", status.enrolled},
+              {"kiosk", status.kiosk},
+              {"public_url", status.public_url},
+              {"connected", status.uplink.connected},
+              {"last_error", status.uplink.last_error.empty() ? status.enrolment_error
+                                                              : status.uplink.last_error},
+              {"backlog_photos", status.uplink.backlog.pending_photos},
+              {"backlog_orders", status.uplink.backlog.pending_orders},
+              {"last_sync", status.uplink.backlog.last_sync.value_or("")}}}};
+}
+
+// New photos and orders go to the hub at once rather than at the uplink's next look.
+kiosk::session::GuestFlow::Observer nudge_on_new_data(kiosk::HubConnection& hub) {
+    return [&hub, photos = std::size_t{0},
+            order = std::string()](const kiosk::session::Snapshot& snapshot) mutable {
+        const auto order_now = snapshot.order ? snapshot.order->order_id : std::string();
+        if (snapshot.photos.size() != photos || order_now != order) {
+            photos = snapshot.photos.size();
+            order = order_now;
+            hub.nudge();
+        }
+    };
 }
 
 int run(int argc, char** argv) {
@@ -55,6 +70,13 @@ int run(int argc, char** argv) {
     platform::config::DaemonOptions options(command_line);
     options.add_override("data", "DIR", "data_dir", "keep the journal and photos in DIR");
     options.add_override("ui", "HOST:PORT", "ui.listen", "serve the touchscreen UI here");
+    options.add_override("event", "FILE", "event",
+                         "the event: layout, copies, countdown, languages, operator PIN");
+    options.add_override("camera", "PORT", "camera.port",
+                         "the camera's libgphoto2 port: auto, usb:BUS,DEV or ptpip:HOST:P:P");
+    options.add_override("camera-model", "MODEL", "camera.model",
+                         "the camera's libgphoto2 model name (for ptpip: \"PTP/IP Camera\")");
+    options.add_override("printer", "QUEUE", "printer.queue", "print on this CUPS queue");
     options.add_override("hub-token", "TOKEN", "hub.token",
                          "join the hub with this token from `encore enrol-token` (first start)");
     if (const auto exit_code = command_line.parse(argc, argv)) {
@@ -67,9 +89,9 @@ int run(int argc, char** argv) {
     }
     platform::configure_logging(config.log);
     platform::Logger log("kioskd");
+    const auto event = kiosk::session::load_event(config.event_file);
 
     platform::prepare_data_directory(config.data_dir);
-
     // The journal first: opening it is the recovery from whatever stopped us last.
     const auto journal = kiosk::Journal::open(config.data_dir);
     for (const auto& note : journal->recovery().notes) {
@@ -78,18 +100,55 @@ int run(int argc, char** argv) {
     kiosk::Outbox outbox(*journal);
 
     boost::asio::io_context loop;
+    // Composing prints, thumbnails and print files: never on the loop.
+    platform::BlockingWorker imaging(loop.get_executor(), "imaging");
+
+    camera::HostedCamera camera(loop.get_executor());
+    camera::SupervisorOptions camera_options;
+    camera_options.selector = {config.camera_port, config.camera_model};
+    camera::CameraSupervisor camera_supervisor(loop.get_executor(), camera, camera_options);
+    kiosk::devices::BoothCamera booth_camera(camera_supervisor);
+    const auto usb_monitor =
+        kiosk::devices::follow_usb_cameras(loop.get_executor(), camera_supervisor);
+
+    const auto cups = printer::make_cups_printer();
+    auto print_ledger = printer::PrintLedger::open(config.data_dir / "print-ledger.db");
+    kiosk::devices::BoothPrinterOptions printer_options;
+    printer_options.queue = config.printer_queue;
+    printer_options.prints_dir = config.data_dir / "prints";
+    printer_options.media =
+        kiosk::devices::media_for_print(event.layout.width_inches, event.layout.height_inches);
+    printer_options.borderless = config.printer_borderless;
+    kiosk::devices::BoothPrinter booth_printer(loop.get_executor(), *cups, print_ledger, imaging,
+                                               printer_options);
+
     kiosk::HubConnection hub(loop, config.data_dir, outbox, config.hub_token, config.public_url);
+    kiosk::session::GuestFlow flow(loop.get_executor(), event, *journal, imaging, booth_camera,
+                                   booth_printer, {hub.public_url()});
+    hub.on_public_url_changed([&flow](const std::string& url) { flow.set_public_url(url); });
+    booth_camera.on_status_changed([&flow] { flow.device_status_changed(); });
+    booth_printer.on_status_changed([&flow] { flow.device_status_changed(); });
+    flow.add_observer(nudge_on_new_data(hub));
+
+    kiosk::ui::UiOptions ui_options;
+    ui_options.listen = config.ui_listen;
+    ui_options.booth_info = [&hub, &journal] { return booth_facts(hub, *journal); };
+    kiosk::ui::UiServer ui(loop, flow, booth_camera, ui_options);
+
+    camera_supervisor.start();
+    booth_printer.start();
     hub.start();
-    const auto router = make_router(hub);
-    http::Server ui_server(loop, config.ui_listen, router, "ui");
     platform::StopSignals stop_signals(loop, [&](int) {
+        ui.stop();
         hub.stop();
-        ui_server.stop();
+        booth_printer.stop();
+        camera_supervisor.stop([](camera::Result<void>) {});
         loop.stop();
     });
 
-    log.info("kioskd ", platform::version, " data in ", config.data_dir.string());
-    std::cout << "kioskd listening ui=http://" << ui_server.local_endpoint().to_string() << "/"
+    log.info("kioskd ", platform::version, " event \"", event.name, "\", data in ",
+             config.data_dir.string());
+    std::cout << "kioskd listening ui=http://" << ui.local_endpoint().to_string() << "/"
               << std::endl;
     platform::notify_service_manager("READY=1");
     loop.run();

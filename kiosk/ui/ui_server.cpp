@@ -483,6 +483,16 @@ struct UiServer::State : std::enable_shared_from_this<UiServer::State> {
         return status;
     }
 
+    // For monitoring on the board: the booth's facts (hub link, backlog), no guest data.
+    asio::awaitable<http::Response> get_health(const http::Request& request) {
+        auto keep = shared_from_this();
+        json health = {{"service", "kioskd"}, {"status", "ok"}};
+        if (options.booth_info) {
+            health.update(options.booth_info());
+        }
+        co_return reply(request, http::Status::ok, health);
+    }
+
     asio::awaitable<http::Response> get_operator_status(const http::Request& request) {
         auto keep = shared_from_this();
         if (auto refused = operator_refusal(request, false)) {
@@ -747,7 +757,8 @@ struct UiServer::State : std::enable_shared_from_this<UiServer::State> {
         using http::Method;
         router.add_prefix(Method::get, "/",
                           [this](const http::Request& request) { return serve_asset(request); });
-        http::add_health_route(router, {{"service", "kioskd-ui"}, {"status", "ok"}});
+        router.add(Method::get, "/healthz",
+                   [this](const http::Request& request) { return get_health(request); });
         router.add(Method::get, "/api/state",
                    [this](const http::Request& request) { return get_state(request); });
         router.add(Method::get, "/api/event",

@@ -24,6 +24,7 @@ struct HubConnection::State {
     std::optional<KioskIdentity> identity;
     std::unique_ptr<Uplink> uplink;
     std::string enrolment_error;
+    std::function<void(const std::string&)> public_url_observer;
     asio::steady_timer retry;
     bool stopped = false;
     platform::Logger log{"hub"};
@@ -37,11 +38,21 @@ struct HubConnection::State {
         , public_url(std::move(fallback_url))
         , retry(loop_in) {}
 
+    void set_public_url(const std::string& url) {
+        if (url == public_url) {
+            return;
+        }
+        public_url = url;
+        if (public_url_observer) {
+            public_url_observer(url);
+        }
+    }
+
     void start_uplink() {
-        public_url = identity->public_url;
+        set_public_url(identity->public_url);
         uplink = std::make_unique<Uplink>(loop, outbox, *identity);
         uplink->on_public_url = [this](const std::string& url) {
-            public_url = url;
+            set_public_url(url);
             identity->public_url = url;
             save_identity(data_dir, *identity);
             log.info("the hub's public URL is now ", url);
@@ -130,6 +141,10 @@ void HubConnection::nudge() {
 
 const std::string& HubConnection::public_url() const {
     return state_->public_url;
+}
+
+void HubConnection::on_public_url_changed(std::function<void(const std::string&)> observer) {
+    state_->public_url_observer = std::move(observer);
 }
 
 HubConnectionStatus HubConnection::status() {

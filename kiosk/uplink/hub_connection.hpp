@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ public:
     // New photos or orders are in the outbox.
     void nudge();
     const std::string& public_url() const;
+    // Runs on the loop whenever the public URL changes (enrolment, or the hub announcing
+    // a new one), with the new URL.
+    void on_public_url_changed(std::function<void(const std::string&)> observer);
     HubConnectionStatus status();
 
     struct State;

@@ -1,4 +1,5 @@
 #include "tests/support/child_process.hpp"
+#include "tests/support/source_tree.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -64,12 +65,17 @@ TEST_CASE("kioskd --check-config names a misspelt key and exits 2") {
 
 TEST_CASE("kioskd --check-config accepts a good file and rejects bad values and flags") {
     TempDir dir;
-    write_text_file(dir / "kiosk.json",
-                    R"({"ui": {"listen": "127.0.0.1:9000"}, "log": {"level": "debug"}})");
+    write_text_file(dir / "kiosk.json", R"({"ui": {"listen": "127.0.0.1:9000"}, "event": ")" +
+                                            demo_event_file().string() +
+                                            R"(", "log": {"level": "debug"}})");
     const auto good = run_program(bin_dir() / "kioskd",
                                   {"--config", (dir / "kiosk.json").string(), "--check-config"});
     CHECK(good.exit_code == 0);
     CHECK(good.out == "kioskd: configuration OK\n");
+
+    const auto no_event = run_program(bin_dir() / "kioskd", {"--check-config"});
+    CHECK(no_event.exit_code == 2);
+    CHECK(no_event.err.find("\"event\": required: the event file") != std::string::npos);
 
     const auto bad_flag = run_program(bin_dir() / "kioskd", {"--ui", "nowhere", "--check-config"});
     CHECK(bad_flag.exit_code == 2);
@@ -104,7 +110,8 @@ TEST_CASE("encore check-config validates either daemon's file") {
 TEST_CASE("kioskd starts, says where it listens, answers, and stops cleanly on SIGTERM") {
     TempDir dir;
     ChildProcess kioskd(bin_dir() / "kioskd",
-                        {"--data", (dir / "kiosk").string(), "--ui", "127.0.0.1:0"});
+                        {"--data", (dir / "kiosk").string(), "--ui", "127.0.0.1:0", "--event",
+                         demo_event_file().string()});
     const auto line = kioskd.wait_for_line("listening", 10s);
     REQUIRE_MESSAGE(line, kioskd.stderr_text());
     const auto health = get_json("127.0.0.1", port_after(*line, "ui"), "/healthz");
@@ -132,13 +139,14 @@ TEST_CASE("hubd serves its public and private listeners and stops cleanly on SIG
 
 TEST_CASE("a daemon that cannot listen says so and exits non-zero") {
     TempDir dir;
-    ChildProcess first(bin_dir() / "kioskd",
-                       {"--data", (dir / "a").string(), "--ui", "127.0.0.1:0"});
+    ChildProcess first(bin_dir() / "kioskd", {"--data", (dir / "a").string(), "--ui", "127.0.0.1:0",
+                                              "--event", demo_event_file().string()});
     const auto line = first.wait_for_line("listening", 10s);
     REQUIRE(line);
     const auto port = std::to_string(port_after(*line, "ui"));
     const auto second = run_program(bin_dir() / "kioskd",
-                                    {"--data", (dir / "b").string(), "--ui", "127.0.0.1:" + port});
+                                    {"--data", (dir / "b").string(), "--ui", "127.0.0.1:" + port,
+                                     "--event", demo_event_file().string()});
     CHECK(second.exit_code == 1);
     CHECK(second.err.find("cannot listen on 127.0.0.1:" + port) != std::string::npos);
 }

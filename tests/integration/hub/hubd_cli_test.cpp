@@ -6,6 +6,7 @@
 #include "platform/wire/messages.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/link_test_client.hpp"
+#include "tests/support/source_tree.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -192,8 +193,9 @@ TEST_CASE("kioskd started with a join token enrols itself and keeps its identity
         return nlohmann::json::parse(platform::http::request(ui, "GET", "/healthz").body);
     };
     {
-        ChildProcess kioskd(bin_dir() / "kioskd", {"--data", (dir / "kiosk").string(), "--ui",
-                                                   "127.0.0.1:0", "--hub-token", token});
+        ChildProcess kioskd(bin_dir() / "kioskd",
+                            {"--data", (dir / "kiosk").string(), "--ui", "127.0.0.1:0", "--event",
+                             testing::demo_event_file().string(), "--hub-token", token});
         const auto line = kioskd.wait_for_line("listening", 10s);
         REQUIRE_MESSAGE(line, kioskd.stderr_text());
         const auto body = health(*line);
@@ -206,7 +208,8 @@ TEST_CASE("kioskd started with a join token enrols itself and keeps its identity
     CHECK(std::filesystem::exists(dir / "kiosk" / "identity" / "cert.pem"));
     // Second start: no token needed, the saved certificate is used.
     ChildProcess again(bin_dir() / "kioskd",
-                       {"--data", (dir / "kiosk").string(), "--ui", "127.0.0.1:0"});
+                       {"--data", (dir / "kiosk").string(), "--ui", "127.0.0.1:0", "--event",
+                        testing::demo_event_file().string()});
     const auto line = again.wait_for_line("listening", 10s);
     REQUIRE(line);
     CHECK(health(*line)["hub"]["connected"] == true);
