@@ -173,6 +173,20 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
                    return http::json_response(request, http::Status::ok, {{"kiosks", kiosks}});
                }));
 
+    router.add(http::Method::get, "/api/uploads",
+               guarded(context, [&context](const http::Request& request) {
+                   // Photo uploads the hub holds in part: where each booth resumes.
+                   json uploads = json::array();
+                   for (const auto& kiosk : context.registry.list()) {
+                       for (const auto& partial : context.images.partial_uploads(kiosk.name)) {
+                           uploads.push_back({{"kiosk", kiosk.name},
+                                              {"sha256", partial.sha256_hex},
+                                              {"bytes", partial.offset}});
+                       }
+                   }
+                   return http::json_response(request, http::Status::ok, {{"uploads", uploads}});
+               }));
+
     router.add_prefix(
         http::Method::post, "/api/kiosks/",
         guarded(context, [&context](const http::Request& request) {

@@ -144,6 +144,13 @@ public:
             }
             co_await flush();
         }
+        if (upload_) {
+            const auto hash = wire::to_hex(upload_->sha256);
+            state_.log.info(
+                "upload of photo ", hash, " from '", identity_->kiosk, "' interrupted at byte ",
+                state_.images.upload_offset(identity_->kiosk, hash), " of ", upload_->size, " (",
+                upload_->received, " received on this connection); it resumes there");
+        }
     }
 
 private:
@@ -299,7 +306,11 @@ private:
             state_.images.finish(identity_->kiosk, hash, begin.value->size);
             offset = 0;
         }
-        upload_ = Upload{begin.value->sha256, begin.value->size};
+        if (offset > 0) {
+            state_.log.info("kiosk '", identity_->kiosk, "' resumes photo ", hash, " at byte ",
+                            offset, " of ", begin.value->size);
+        }
+        upload_ = Upload{begin.value->sha256, begin.value->size, offset, 0};
         send(wire::encode(wire::Offset{begin.value->sha256, offset}));
     }
 
@@ -314,9 +325,15 @@ private:
             return;
         }
         const auto hash = wire::to_hex(chunk.value->sha256);
+        // Logged before the bytes are stored, so that after a crash the log shows every
+        // chunk the hub took in and a test can count what the kiosk had to send again.
+        state_.log.debug("photo ", hash, " from '", identity_->kiosk, "': chunk at byte ",
+                         chunk.value->offset, ", ", chunk.value->data.size(), " bytes");
         const auto error = state_.images.append(identity_->kiosk, hash, chunk.value->offset,
                                                 chunk.value->data, upload_->size);
-        if (error == std::errc::invalid_argument) {
+        if (!error) {
+            upload_->received += chunk.value->data.size();
+        } else if (error == std::errc::invalid_argument) {
             refuse("bad-offset",
                    "CHUNK at offset " + std::to_string(chunk.value->offset) +
                        " but the hub holds " +
@@ -340,6 +357,7 @@ private:
         }
         const auto hash = wire::to_hex(end.value->sha256);
         const auto error = state_.images.finish(identity_->kiosk, hash, upload_->size);
+        const auto finished = *upload_;
         const auto size = upload_->size;
         upload_.reset();
         if (error == std::errc::illegal_byte_sequence) {
@@ -352,12 +370,17 @@ private:
             return;
         }
         state_.orders.record_photo(identity_->kiosk, hash, size);
+        state_.log.info("photo ", hash, " from '", identity_->kiosk, "' stored: ", size, " bytes, ",
+                        finished.received, " received on this connection from byte ",
+                        finished.resumed_from);
         send(wire::encode(wire::Ack{wire::AckKind::photo, hash}));
     }
 
     struct Upload {
         wire::Sha256 sha256;
         std::uint64_t size;
+        std::uint64_t resumed_from; // the hub's offset when this connection began the upload
+        std::uint64_t received;     // chunk bytes stored on this connection
     };
 
     IntakeServer::State& state_;
