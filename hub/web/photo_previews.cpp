@@ -30,7 +30,17 @@ PhotoPreviews::PhotoPreviews(boost::asio::any_io_executor loop, const ImageStore
                              std::filesystem::path cache_dir)
     : images_(images)
     , cache_dir_(std::move(cache_dir))
-    , worker_(std::move(loop), "previews") {}
+    , worker_(std::move(loop), "previews") {
+    // Start-up is recovery: a crash while a preview was written leaves its temporary
+    // file behind in one of the cache's folders.
+    std::error_code error;
+    for (std::filesystem::recursive_directory_iterator folder(cache_dir_, error), end;
+         !error && folder != end; folder.increment(error)) {
+        if (folder->is_directory(error)) {
+            platform::remove_stale_temp_files(folder->path());
+        }
+    }
+}
 
 std::filesystem::path PhotoPreviews::cached_path(const std::string& sha256,
                                                  PreviewSize size) const {

@@ -24,6 +24,7 @@ int longest_side(PreviewSize size);
 // from it: on first request on a worker thread (decode at the DCT scale that fits,
 // EXIF orientation applied), then kept under `cache_dir`
 // (<cache_dir>/<side>/<ab>/<sha256>.jpg, written atomically) and read from there.
+// Construction removes what a crash left half-written in the cache.
 class PhotoPreviews {
 public:
     PhotoPreviews(boost::asio::any_io_executor loop, const ImageStore& images,
