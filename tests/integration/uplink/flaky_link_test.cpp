@@ -80,6 +80,7 @@ struct Booth {
     kiosk::Outbox outbox;
     std::unique_ptr<kiosk::Uplink> uplink;
     std::vector<TakenOrder> orders;
+    std::uint64_t photo_bytes = 0;
 
     // A guest session: 1 to 4 photos of 100-400 KB of random bytes, then the order.
     void take_order(std::mt19937& random) {
@@ -93,6 +94,7 @@ struct Booth {
                 std::memcpy(bytes.data() + index, &word, 4);
             }
             journal->add_photo(session, bytes);
+            photo_bytes += bytes.size();
             taken.photo_hashes.push_back(platform::crypto::to_hex(platform::crypto::sha256(bytes)));
         }
         taken.order_id =
@@ -276,8 +278,15 @@ TEST_CASE("3 booths x 50 orders through a link cut at random points: every order
         }
         CHECK(hub.images.partial_uploads(booth->name).empty());
     }
+    std::uint64_t photo_bytes = 0;
+    for (const auto& booth : booths) {
+        photo_bytes += booth->photo_bytes;
+    }
     std::cout << "flaky link test: " << expected_ids.size() << " orders and " << photos_checked
-              << " photos checked" << std::endl;
+              << " photos (" << photo_bytes << " bytes) checked; the proxy carried "
+              << proxy_status["bytes_to_target"].get<std::uint64_t>()
+              << " bytes to the hub (TLS, frames, handshakes and resent chunks included)"
+              << std::endl;
 
     for (const auto& booth : booths) {
         booth->uplink->stop();
