@@ -49,7 +49,8 @@ ClientResponse request(const Endpoint& server, const std::string& method, const 
     }
     beast::http::request<beast::http::string_body> message(beast::http::string_to_verb(method),
                                                            target, 11);
-    message.set(beast::http::field::host, server.host);
+    // RFC 9112: the port belongs in Host unless it is the scheme's default.
+    message.set(beast::http::field::host, server.port == 80 ? server.host : server.to_string());
     message.set(beast::http::field::user_agent, "encore");
     for (const auto& [name, value] : headers) {
         message.set(name, value);
