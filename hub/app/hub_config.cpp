@@ -1,11 +1,21 @@
 #include "hub/app/hub_config.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 namespace encore::hub {
 
 void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     root.read("data_dir", config.data_dir);
     auto public_side = root.object("public");
     public_side.read("listen", config.public_listen);
+    public_side.read("trusted_proxies", config.public_trusted_proxies);
+    for (const auto& proxy : config.public_trusted_proxies) {
+        boost::system::error_code error;
+        boost::asio::ip::make_address(proxy, error);
+        if (error) {
+            public_side.problem("trusted_proxies", "expected IP addresses, got \"" + proxy + "\"");
+        }
+    }
     public_side.finish();
     auto private_side = root.object("private");
     private_side.read("listen", config.private_listen);

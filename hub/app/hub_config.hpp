@@ -5,6 +5,8 @@
 #include "platform/log/logger.hpp"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace encore::hub {
 
@@ -14,6 +16,9 @@ struct HubConfig {
     std::filesystem::path data_dir = "/var/lib/encore/hub";
     // The first (public) network: guests' phones, payment webhooks.
     platform::Endpoint public_listen{"0.0.0.0", 8081};
+    // Reverse proxies (IP addresses) in front of the public listener whose
+    // X-Forwarded-For names the guest, for the short-code rate limit.
+    std::vector<std::string> public_trusted_proxies;
     // The second (private) network: order desk, lab printing, shipping, admin API.
     platform::Endpoint private_listen{"127.0.0.1", 8082};
     // The kiosk link (TLS): booths send photos and orders here.

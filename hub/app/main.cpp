@@ -77,6 +77,7 @@ int run(int argc, char** argv) {
     auto public_router = make_health_router("public");
     hub::web::GuestWebSettings guest_web_settings;
     guest_web_settings.data_dir = config.data_dir;
+    guest_web_settings.trusted_proxies = config.public_trusted_proxies;
     hub::web::GuestWeb guest_web(loop.get_executor(), guest_web_settings, *orders, images);
     guest_web.add_routes(public_router);
     auto private_router = make_health_router("private");

@@ -211,7 +211,16 @@ GuestWeb::GuestWeb(boost::asio::any_io_executor loop, GuestWebSettings settings,
     , orders_(orders)
     , sessions_(settings_.data_dir / "guest_sessions.db", settings_.session_lifetime)
     , limiter_(settings_.code_lookups)
-    , previews_(std::move(loop), images, settings_.data_dir / "previews") {}
+    , previews_(std::move(loop), images, settings_.data_dir / "previews") {
+    for (const auto& proxy : settings_.trusted_proxies) {
+        boost::system::error_code error;
+        trusted_proxies_.push_back(boost::asio::ip::make_address(proxy, error));
+        if (error) {
+            throw std::invalid_argument("a trusted proxy must be an IP address, not \"" + proxy +
+                                        "\"");
+        }
+    }
+}
 
 GuestWeb::~GuestWeb() = default;
 
@@ -230,7 +239,10 @@ void GuestWeb::add_routes(http::Router& router) {
                boost::beast::flat_buffer&) -> boost::asio::awaitable<void> {
             boost::system::error_code error;
             const auto peer = stream.socket().remote_endpoint(error);
-            const auto client = error ? std::string("unknown") : rate_limit_key(peer.address());
+            const auto client =
+                error ? std::string("unknown")
+                      : rate_limit_key(client_address(peer.address(), request["X-Forwarded-For"],
+                                                      trusted_proxies_));
             auto response = find_by_code(request, client, MissRateLimiter::Clock::now());
             // A stream route answers once; the browser opens a new connection for the
             // redirect, which costs nothing next to the lookup.

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 namespace encore::hub::web {
 
@@ -21,6 +22,10 @@ struct GuestWebSettings {
     std::filesystem::path data_dir;
     // Failed short-code lookups allowed per client address and over all clients.
     MissLimits code_lookups;
+    // Addresses of reverse proxies in front of the public listener whose
+    // X-Forwarded-For names the client (see client_address). Empty: the TCP peer is
+    // the client.
+    std::vector<std::string> trusted_proxies;
     // How long a browser keeps an order open after its QR link or code was used.
     std::chrono::seconds session_lifetime = std::chrono::hours(24 * 30);
 };
@@ -42,6 +47,7 @@ inline constexpr std::string_view content_security_policy =
 // hub's event loop; previews are made on a worker thread of its own.
 class GuestWeb {
 public:
+    // Throws std::invalid_argument when a trusted proxy is not an IP address.
     GuestWeb(boost::asio::any_io_executor loop, GuestWebSettings settings, OrderRepository& orders,
              const ImageStore& images);
     ~GuestWeb();
@@ -76,6 +82,7 @@ private:
 
     GuestWebSettings settings_;
     OrderRepository& orders_;
+    std::vector<boost::asio::ip::address> trusted_proxies_;
     SessionStore sessions_;
     MissRateLimiter limiter_;
     PhotoPreviews previews_;

@@ -63,4 +63,34 @@ std::string rate_limit_key(const boost::asio::ip::address& address) {
     return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
+boost::asio::ip::address
+client_address(const boost::asio::ip::address& peer, std::string_view forwarded_for,
+               const std::vector<boost::asio::ip::address>& trusted_proxies) {
+    const auto trusted = [&](const boost::asio::ip::address& address) {
+        return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) !=
+               trusted_proxies.end();
+    };
+    auto client = peer;
+    while (trusted(client) && !forwarded_for.empty()) {
+        const auto comma = forwarded_for.rfind(',');
+        auto hop =
+            comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1);
+        forwarded_for =
+            comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
+        while (!hop.empty() && (hop.front() == ' ' || hop.front() == '\t')) {
+            hop.remove_prefix(1);
+        }
+        while (!hop.empty() && (hop.back() == ' ' || hop.back() == '\t')) {
+            hop.remove_suffix(1);
+        }
+        boost::system::error_code error;
+        const auto address = boost::asio::ip::make_address(std::string(hop), error);
+        if (error) {
+            return peer;
+        }
+        client = address;
+    }
+    return client;
+}
+
 } // namespace encore::hub::web

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace encore::hub::web {
 
@@ -53,5 +54,14 @@ private:
 // address too), an IPv6 address by its /64 prefix, since one subscriber usually holds
 // a whole /64 and could otherwise guess from a fresh address every time.
 std::string rate_limit_key(const boost::asio::ip::address& address);
+
+// The address a request came from. Only a trusted proxy (a TLS-terminating reverse proxy
+// in front of the public listener) is believed about X-Forwarded-For: then the client is
+// the right-most address in it that is not itself a trusted proxy (anything left of that
+// the client could have written itself). From any other peer, or when the header is
+// missing or malformed, the client is the TCP peer.
+boost::asio::ip::address
+client_address(const boost::asio::ip::address& peer, std::string_view forwarded_for,
+               const std::vector<boost::asio::ip::address>& trusted_proxies);
 
 } // namespace encore::hub::web

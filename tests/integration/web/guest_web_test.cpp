@@ -115,7 +115,7 @@ struct SeededOrder {
 // intake records them from a booth.
 class GuestWebFixture {
 public:
-    GuestWebFixture()
+    explicit GuestWebFixture(std::vector<std::string> trusted_proxies = {})
         : images_(dir_ / "images")
         , orders_(hub::open_sqlite_order_repository(dir_ / "orders.db")) {
         // The event name carries markup: the page must show it, never run it.
@@ -124,6 +124,7 @@ public:
         second_ = seed("Gala", {{640, 480, 200}}, false);
         hub::web::GuestWebSettings settings;
         settings.data_dir = dir_.path();
+        settings.trusted_proxies = std::move(trusted_proxies);
         web_ =
             std::make_unique<hub::web::GuestWeb>(loop_.get_executor(), settings, *orders_, images_);
         http::add_health_route(router_, {{"status", "ok"}});
@@ -173,9 +174,12 @@ public:
         return {"__Host-encore_csrf=" + secret, secret};
     }
 
-    Reply post_code(const std::string& code, const std::string& source = "127.0.0.1") {
+    Reply post_code(const std::string& code, const std::string& source = "127.0.0.1",
+                    const Headers& extra_headers = {}) {
         const auto [cookie, secret] = form_secret(source);
-        return post("/find", "csrf=" + secret + "&code=" + code, {{"Cookie", cookie}}, source);
+        Headers headers = {{"Cookie", cookie}};
+        headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
+        return post("/find", "csrf=" + secret + "&code=" + code, headers, source);
     }
 
     unsigned short port() const { return port_; }
@@ -425,6 +429,37 @@ TEST_CASE("misses from many addresses engage the global limit") {
     }
     // 100 misses within the minute: a fresh address is refused on its first try.
     CHECK(web.post_code(web.first().code, "127.0.0.30").result_int() == 429);
+}
+
+TEST_CASE("behind a trusted proxy each guest is counted by X-Forwarded-For, and no one else "
+          "can pick an address") {
+    GuestWebFixture web({"127.0.0.1"});
+    const Headers guest_a = {{"X-Forwarded-For", "203.0.113.5"}};
+    for (int guess = 0; guess < 5; ++guess) {
+        REQUIRE(web.post_code("AAA-AAA", "127.0.0.1", guest_a).result_int() == 404);
+    }
+    CHECK(web.post_code("AAA-AAA", "127.0.0.1", guest_a).result_int() == 429);
+    // Another guest behind the same proxy is not held up.
+    CHECK(web.post_code(web.first().code, "127.0.0.1", {{"X-Forwarded-For", "203.0.113.6"}})
+              .result_int() == 303);
+    // A client that is not the proxy is counted by its own address, whatever it claims.
+    for (int guess = 0; guess < 5; ++guess) {
+        const Headers spoofed = {{"X-Forwarded-For", "198.51.100." + std::to_string(guess)}};
+        REQUIRE(web.post_code("AAA-AAA", "127.0.0.2", spoofed).result_int() == 404);
+    }
+    CHECK(web.post_code("AAA-AAA", "127.0.0.2", {{"X-Forwarded-For", "198.51.100.99"}})
+              .result_int() == 429);
+}
+
+TEST_CASE("hubd refuses a trusted proxy that is not an IP address") {
+    testing::TempDir dir;
+    testing::write_text_file(dir / "hub.json",
+                             R"({"public": {"trusted_proxies": ["10.0.0.1", "proxy.local"]}})");
+    const auto result = testing::run_program(
+        testing::bin_dir() / "hubd", {"--config", (dir / "hub.json").string(), "--check-config"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("\"public.trusted_proxies\": expected IP addresses, got "
+                          "\"proxy.local\"") != std::string::npos);
 }
 
 TEST_CASE("every guest response carries the security headers") {

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+using encore::hub::web::client_address;
 using encore::hub::web::MissLimits;
 using encore::hub::web::MissRateLimiter;
 using encore::hub::web::rate_limit_key;
@@ -64,4 +65,23 @@ TEST_CASE("IPv6 clients are counted by their /64, IPv4 by the address") {
     CHECK(key("198.51.100.7") == "198.51.100.7");
     CHECK(key("::ffff:198.51.100.7") == "198.51.100.7");
     CHECK(key("198.51.100.7") != key("198.51.100.8"));
+}
+
+TEST_CASE("X-Forwarded-For is believed only from a trusted proxy, and only its own hop") {
+    const auto ip = [](const char* text) { return boost::asio::ip::make_address(text); };
+    const std::vector<boost::asio::ip::address> proxies = {ip("10.0.0.1"), ip("10.0.0.2")};
+    // No proxies configured: the peer, whatever the header says.
+    CHECK(client_address(ip("10.0.0.1"), "203.0.113.5", {}) == ip("10.0.0.1"));
+    // A client that is not a proxy cannot name another address.
+    CHECK(client_address(ip("198.51.100.7"), "203.0.113.5", proxies) == ip("198.51.100.7"));
+    // Through one proxy: the address it appended.
+    CHECK(client_address(ip("10.0.0.1"), "203.0.113.5", proxies) == ip("203.0.113.5"));
+    // Entries left of the proxy's own were written by the client and are ignored.
+    CHECK(client_address(ip("10.0.0.1"), "192.0.2.66, 203.0.113.5", proxies) == ip("203.0.113.5"));
+    // Through two proxies of ours: the first address that is not one of them.
+    CHECK(client_address(ip("10.0.0.1"), "203.0.113.5 , 10.0.0.2", proxies) == ip("203.0.113.5"));
+    CHECK(client_address(ip("10.0.0.1"), "2001:db8::7", proxies) == ip("2001:db8::7"));
+    // A proxy without the header, or with nonsense in it: the proxy itself.
+    CHECK(client_address(ip("10.0.0.1"), "", proxies) == ip("10.0.0.1"));
+    CHECK(client_address(ip("10.0.0.1"), "unknown", proxies) == ip("10.0.0.1"));
 }
