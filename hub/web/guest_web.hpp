@@ -56,7 +56,9 @@ public:
 
     // Takes over every path of `router` that has no exact route of its own (so the
     // public listener answers unknown paths, /api/ included, with the guest 404 page),
-    // and POST /find as a stream route, which knows the client's address.
+    // and POST /find as a stream route, which knows the client's address. The Router
+    // lets the last matching prefix route win, so components with prefix routes of their
+    // own on the same listener add them after this call.
     void add_routes(platform::http::Router& router);
 
     // POST /find from a client counted under `client` (rate_limit_key of its address).
