@@ -127,6 +127,79 @@ std::string sha256_of_file(const std::filesystem::path& file) {
         platform::crypto::sha256(std::string_view(testing::read_text_file(file))));
 }
 
+// Enrols every booth with the hub through the proxy (with the link healthy); their
+// identities point at the proxy.
+std::map<std::string, kiosk::KioskIdentity>
+enrol(boost::asio::io_context& loop, Hub& hub, testing::FaultProxy& proxy,
+      const std::vector<std::unique_ptr<Booth>>& booths) {
+    std::map<std::string, std::variant<kiosk::KioskIdentity, kiosk::EnrolmentError>> enrolled;
+    for (const auto& booth : booths) {
+        const wire::JoinToken token{{"127.0.0.1", proxy.port()},
+                                    "https://photos.example",
+                                    hub.registry.ca_fingerprint(),
+                                    booth->name,
+                                    hub.registry.create_join_secret(booth->name, 1h)};
+        boost::asio::co_spawn(
+            loop,
+            [&enrolled, token, name = booth->name]() -> boost::asio::awaitable<void> {
+                auto result = co_await kiosk::enrol_with_hub(token, 10s);
+                enrolled.emplace(name, std::move(result));
+            },
+            boost::asio::detached);
+    }
+    REQUIRE(run_until(
+        loop, [&] { return enrolled.size() == booths.size(); }, 30s));
+    std::map<std::string, kiosk::KioskIdentity> identities;
+    for (auto& [name, result] : enrolled) {
+        const auto* identity = std::get_if<kiosk::KioskIdentity>(&result);
+        REQUIRE_MESSAGE(identity, std::get<kiosk::EnrolmentError>(result).message);
+        identities.emplace(name, *identity);
+    }
+    return identities;
+}
+
+// Every order of every booth exactly once at the hub, under the booth's name, with
+// every photo stored byte for byte (the SHA-256 of the hub's file is the booth's);
+// no upload left half-way. Returns how many photos were checked.
+std::size_t check_hub_holds_exactly(Hub& hub, const std::vector<std::unique_ptr<Booth>>& booths) {
+    std::set<std::string> expected_ids;
+    std::size_t expected_count = 0;
+    for (const auto& booth : booths) {
+        for (const auto& order : booth->orders) {
+            expected_ids.insert(order.order_id);
+            ++expected_count;
+        }
+    }
+    REQUIRE(expected_ids.size() == expected_count);
+    CHECK(hub.orders->count_orders() == expected_ids.size());
+    std::multiset<std::string> hub_ids;
+    for (const auto& order : hub.orders->list_orders("", 10'000)) {
+        hub_ids.insert(order.order_id);
+    }
+    CHECK(hub_ids == std::multiset<std::string>(expected_ids.begin(), expected_ids.end()));
+
+    std::size_t photos_checked = 0;
+    for (const auto& booth : booths) {
+        for (const auto& order : booth->orders) {
+            const auto stored = hub.orders->find_order(order.order_id);
+            REQUIRE_MESSAGE(stored, "order ", order.order_id, " of ", booth->name);
+            CHECK(stored->kiosk == booth->name);
+            REQUIRE(stored->photos.size() == order.photo_hashes.size());
+            for (std::size_t index = 0; index < order.photo_hashes.size(); ++index) {
+                const auto& hash = order.photo_hashes[index];
+                CHECK(stored->photos[index].sha256 == hash);
+                CHECK(stored->photos[index].stored);
+                const auto file = hub.images.path_of(hash);
+                REQUIRE_MESSAGE(std::filesystem::exists(file), "photo ", hash, " not at the hub");
+                CHECK(sha256_of_file(file) == hash);
+                ++photos_checked;
+            }
+        }
+        CHECK(hub.images.partial_uploads(booth->name).empty());
+    }
+    return photos_checked;
+}
+
 } // namespace
 
 TEST_CASE("3 booths x 50 orders through a link cut at random points: every order once at the "
@@ -146,24 +219,7 @@ TEST_CASE("3 booths x 50 orders through a link cut at random points: every order
         booths.push_back(std::make_unique<Booth>("booth-" + std::to_string(index)));
     }
 
-    // Enrolment goes through the proxy too, with the link healthy.
-    std::map<std::string, std::variant<kiosk::KioskIdentity, kiosk::EnrolmentError>> enrolled;
-    for (const auto& booth : booths) {
-        const wire::JoinToken token{{"127.0.0.1", proxy.port()},
-                                    "https://photos.example",
-                                    hub.registry.ca_fingerprint(),
-                                    booth->name,
-                                    hub.registry.create_join_secret(booth->name, 1h)};
-        boost::asio::co_spawn(
-            loop,
-            [&enrolled, token, name = booth->name]() -> boost::asio::awaitable<void> {
-                auto result = co_await kiosk::enrol_with_hub(token, 10s);
-                enrolled.emplace(name, std::move(result));
-            },
-            boost::asio::detached);
-    }
-    REQUIRE(run_until(
-        loop, [&] { return enrolled.size() == booths.size(); }, 30s));
+    const auto identities = enrol(loop, hub, proxy, booths);
 
     kiosk::UplinkSettings settings;
     settings.connect_timeout = 5s;
@@ -174,15 +230,13 @@ TEST_CASE("3 booths x 50 orders through a link cut at random points: every order
     // Small chunks, so a photo of a few hundred KB takes several and cuts land inside uploads.
     settings.chunk_bytes = 64 * 1024;
     for (const auto& booth : booths) {
-        const auto* identity = std::get_if<kiosk::KioskIdentity>(&enrolled.at(booth->name));
-        REQUIRE_MESSAGE(identity,
-                        std::get<kiosk::EnrolmentError>(enrolled.at(booth->name)).message);
-        CHECK(identity->link.port == proxy.port());
+        const auto& identity = identities.at(booth->name);
+        CHECK(identity.link.port == proxy.port());
         // A few guests before the link comes up; the rest arrive while it flaps.
         for (int order = 0; order < 5; ++order) {
             booth->take_order(random);
         }
-        booth->uplink = std::make_unique<kiosk::Uplink>(loop, booth->outbox, *identity, settings);
+        booth->uplink = std::make_unique<kiosk::Uplink>(loop, booth->outbox, identity, settings);
         booth->uplink->start();
     }
 
@@ -243,47 +297,16 @@ TEST_CASE("3 booths x 50 orders through a link cut at random points: every order
     CHECK(proxy_status["cuts"].get<int>() >= 10);
     CHECK(proxy_status["accepted"].get<int>() > booth_count + 10);
 
-    // Every order exactly once: the hub holds exactly the booths' order ids.
-    std::set<std::string> expected_ids;
-    for (const auto& booth : booths) {
-        for (const auto& order : booth->orders) {
-            expected_ids.insert(order.order_id);
-        }
-    }
-    REQUIRE(expected_ids.size() == booth_count * orders_per_booth);
-    CHECK(hub.orders->count_orders() == expected_ids.size());
-    std::multiset<std::string> hub_ids;
-    for (const auto& order : hub.orders->list_orders("", 10'000)) {
-        hub_ids.insert(order.order_id);
-    }
-    CHECK(hub_ids == std::multiset<std::string>(expected_ids.begin(), expected_ids.end()));
+    // Every order exactly once, every photo byte-identical.
+    const auto photos_checked = check_hub_holds_exactly(hub, booths);
 
-    // Every photo byte-identical: the SHA-256 of the hub's stored file is the booth's.
-    std::size_t photos_checked = 0;
-    for (const auto& booth : booths) {
-        for (const auto& order : booth->orders) {
-            const auto stored = hub.orders->find_order(order.order_id);
-            REQUIRE_MESSAGE(stored, "order ", order.order_id, " of ", booth->name);
-            CHECK(stored->kiosk == booth->name);
-            REQUIRE(stored->photos.size() == order.photo_hashes.size());
-            for (std::size_t index = 0; index < order.photo_hashes.size(); ++index) {
-                const auto& hash = order.photo_hashes[index];
-                CHECK(stored->photos[index].sha256 == hash);
-                CHECK(stored->photos[index].stored);
-                const auto file = hub.images.path_of(hash);
-                REQUIRE_MESSAGE(std::filesystem::exists(file), "photo ", hash, " not at the hub");
-                CHECK(sha256_of_file(file) == hash);
-                ++photos_checked;
-            }
-        }
-        CHECK(hub.images.partial_uploads(booth->name).empty());
-    }
     std::uint64_t photo_bytes = 0;
     for (const auto& booth : booths) {
         photo_bytes += booth->photo_bytes;
     }
-    std::cout << "flaky link test: " << expected_ids.size() << " orders and " << photos_checked
-              << " photos (" << photo_bytes << " bytes) checked; the proxy carried "
+    std::cout << "flaky link test: " << booth_count * orders_per_booth << " orders and "
+              << photos_checked << " photos (" << photo_bytes
+              << " bytes) checked; the proxy carried "
               << proxy_status["bytes_to_target"].get<std::uint64_t>()
               << " bytes to the hub (TLS, frames, handshakes and resent chunks included)"
               << std::endl;
@@ -291,6 +314,57 @@ TEST_CASE("3 booths x 50 orders through a link cut at random points: every order
     for (const auto& booth : booths) {
         booth->uplink->stop();
     }
+    run_until(
+        loop, [] { return false; }, 100ms);
+}
+
+TEST_CASE("a link that goes silent is given up after the reply timeout, and the backlog goes "
+          "through once it works again") {
+    boost::asio::io_context loop;
+    Hub hub(loop);
+    testing::FaultProxy proxy(hub.intake->local_endpoint().port);
+    std::vector<std::unique_ptr<Booth>> booths;
+    booths.push_back(std::make_unique<Booth>("booth-1"));
+    auto& booth = *booths.front();
+    const auto identities = enrol(loop, hub, proxy, booths);
+    std::mt19937 random(5);
+
+    kiosk::UplinkSettings settings;
+    settings.connect_timeout = 2s;
+    settings.reply_timeout = 2s;
+    settings.heartbeat = 1s;
+    settings.backoff_min = 20ms;
+    settings.backoff_max = 200ms;
+    settings.chunk_bytes = 64 * 1024;
+    booth.uplink =
+        std::make_unique<kiosk::Uplink>(loop, booth.outbox, identities.at("booth-1"), settings);
+    booth.uplink->start();
+    booth.take_order(random);
+    REQUIRE(run_until(
+        loop, [&] { return booth.drained(); }, 20s));
+
+    // The link hangs without a word: no reset, no FIN, every byte dropped.
+    proxy.command("blackhole on");
+    for (int order = 0; order < 3; ++order) {
+        booth.take_order(random);
+    }
+    booth.uplink->nudge();
+    // Twice the reply timeout: the booth must have noticed and be trying again.
+    run_until(
+        loop, [] { return false; }, 4500ms);
+    const auto silent = booth.uplink->status();
+    CHECK_FALSE(silent.connected);
+    CHECK_MESSAGE(silent.last_error.find("timeout") != std::string::npos, silent.last_error);
+    CHECK(silent.backlog.pending_orders == 3);
+    CHECK(proxy.status()["bytes_dropped"].get<std::uint64_t>() > 0);
+
+    // The bytes dropped in the hole broke the connections that were open; start clean.
+    proxy.command("blackhole off");
+    proxy.command("cut");
+    CHECK(run_until(
+        loop, [&] { return booth.drained(); }, 30s));
+    check_hub_holds_exactly(hub, booths);
+    booth.uplink->stop();
     run_until(
         loop, [] { return false; }, 100ms);
 }

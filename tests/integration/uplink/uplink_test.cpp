@@ -107,7 +107,7 @@ std::vector<std::string> take_orders(kiosk::Journal& journal, int count, std::mt
 
 } // namespace
 
-TEST_CASE("a booth enrols with a join token; the token cannot be used twice") {
+TEST_CASE("a booth enrols with a join token, and the token cannot be used twice") {
     LinkFixture fixture;
     const auto token = fixture.join_token("booth-1");
     const auto first = fixture.enrol(token);
@@ -171,7 +171,7 @@ TEST_CASE("the outbox drains to the hub: every order once, every photo byte-iden
     uplink.stop();
 }
 
-TEST_CASE("cuts in the middle of uploads are resumed; nothing is lost or doubled") {
+TEST_CASE("cuts in the middle of uploads are resumed, and nothing is lost or doubled") {
     LinkFixture fixture;
     const auto identity =
         std::get<kiosk::KioskIdentity>(fixture.enrol(fixture.join_token("booth-1")));
