@@ -7,6 +7,7 @@
 #include "kiosk/app/kiosk_config.hpp"
 #include "kiosk/devices/booth_camera.hpp"
 #include "kiosk/devices/booth_printer.hpp"
+#include "kiosk/devices/interrupted_prints.hpp"
 #include "kiosk/journal/journal.hpp"
 #include "kiosk/outbox/outbox.hpp"
 #include "kiosk/session/event.hpp"
@@ -137,6 +138,7 @@ int run(int argc, char** argv) {
 
     camera_supervisor.start();
     booth_printer.start();
+    kiosk::devices::print_interrupted_orders(*journal, print_ledger, flow);
     hub.start();
     platform::StopSignals stop_signals(loop, [&](int) {
         ui.stop();

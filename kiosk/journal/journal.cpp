@@ -292,6 +292,23 @@ std::optional<JournalOrder> Journal::find_order(const std::string& order_id) {
     return order;
 }
 
+std::vector<JournalOrder> Journal::orders_since(const std::string& since) {
+    auto rows = state_->db->prepare(
+        "SELECT id FROM orders WHERE created_at >= ?1 ORDER BY created_at, rowid");
+    rows.bind(1, since);
+    std::vector<std::string> ids;
+    while (rows.step()) {
+        ids.push_back(rows.text(0));
+    }
+    std::vector<JournalOrder> orders;
+    for (const auto& id : ids) {
+        if (auto order = find_order(id)) {
+            orders.push_back(std::move(*order));
+        }
+    }
+    return orders;
+}
+
 std::optional<JournalOrder> Journal::order_of_session(const std::string& session_id) {
     auto row = state_->db->prepare("SELECT id FROM orders WHERE session_id = ?1");
     row.bind(1, session_id);

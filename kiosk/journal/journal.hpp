@@ -86,6 +86,9 @@ public:
                               const std::string& public_url);
     std::optional<JournalOrder> find_order(const std::string& order_id);
     std::optional<JournalOrder> order_of_session(const std::string& session_id);
+    // Orders made at or after `since` (RFC 3339 UTC, as platform::utc_now_text gives),
+    // oldest first.
+    std::vector<JournalOrder> orders_since(const std::string& since);
     void finish_session(const std::string& session_id);
 
     // The oldest unsent items, photos before the order that names them.

@@ -396,10 +396,11 @@ struct GuestFlow::State : std::enable_shared_from_this<GuestFlow::State> {
 
     // --- printing ---------------------------------------------------------------
 
+    // The order's photos are its session's, in slot order (the journal keeps them so).
     void compose_and_print(const JournalOrder& order, int copies) {
         std::vector<std::filesystem::path> files;
-        for (const auto& photo : photos) {
-            files.push_back(photo->file);
+        for (const auto& photo : order.photos) {
+            files.push_back(photo.file);
         }
         OrderView view{order.order_id, order.code, order.url};
         imaging.run(
@@ -678,6 +679,23 @@ ActionResult GuestFlow::choose_copies(int copies) {
     state.snapshot.copies = copies;
     state.enter(Stage::copies);
     return state.result();
+}
+
+bool GuestFlow::print_recovered(const JournalOrder& order) {
+    auto& state = *state_;
+    if (order.layout != state.event->layout.name ||
+        static_cast<int>(order.photos.size()) != state.event->shots) {
+        state.log.warning("order ", order.order_id, " (", order.code, ") was made with layout \"",
+                          order.layout, "\", not this event's: it is not printed again");
+        return false;
+    }
+    state.log.info("order ", order.order_id, " (", order.code, ") never reached the printer ",
+                   "before the booth stopped: printing it now, ", order.copies,
+                   order.copies == 1 ? " copy" : " copies");
+    state.last_order = OrderView{order.order_id, order.code, order.url};
+    state.last_print = PrintView{"composing", 0, order.copies};
+    state.compose_and_print(order, order.copies);
+    return true;
 }
 
 ActionResult GuestFlow::print(int copies) {

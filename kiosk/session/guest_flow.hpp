@@ -15,7 +15,8 @@
 
 namespace encore::kiosk {
 class Journal;
-}
+struct JournalOrder;
+} // namespace encore::kiosk
 namespace encore::platform {
 class BlockingWorker;
 }
@@ -176,6 +177,12 @@ public:
     // Any state → attract, finishing the session in the journal. A print in progress
     // carries on.
     ActionResult finish();
+
+    // After a restart: composes and prints an order of an earlier run whose print never
+    // reached the printer (the booth stopped in between). The screen is not involved;
+    // faults go to the operator's log. False (logged) when the order was made with
+    // another layout than this event's.
+    bool print_recovered(const JournalOrder& order);
 
     // Operator: no new session starts while paused; one in progress carries on.
     void pause();

@@ -16,7 +16,11 @@ int run_program(const std::string& program, const std::function<int()>& body) {
 }
 
 std::string utc_now_text() {
-    const std::time_t now = std::time(nullptr);
+    return utc_text(std::chrono::system_clock::now());
+}
+
+std::string utc_text(std::chrono::system_clock::time_point when) {
+    const std::time_t now = std::chrono::system_clock::to_time_t(when);
     std::tm utc{};
     gmtime_r(&now, &utc);
     char text[32];

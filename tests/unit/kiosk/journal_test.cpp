@@ -155,3 +155,21 @@ TEST_CASE("a retaken photo keeps its slot, so the order lists photos in layout o
     const auto order = journal->create_order(session, 1, "grid-2x2-4x6", "http://hub");
     CHECK(order.photos[1].sha256 == retake.sha256);
 }
+
+TEST_CASE("orders are listed from a moment on, oldest first, with their photos") {
+    TempDir dir;
+    auto journal = Journal::open(dir.path());
+    std::vector<std::string> made;
+    for (unsigned index = 0; index < 2; ++index) {
+        const auto session = journal->begin_session("gala");
+        journal->add_photo(session, jpeg_like(10'000, index));
+        made.push_back(journal->create_order(session, 2, "single-4x6", "http://hub").order_id);
+    }
+    const auto all = journal->orders_since("2000-01-01T00:00:00Z");
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].order_id == made[0]);
+    CHECK(all[1].order_id == made[1]);
+    CHECK(all[1].photos.size() == 1);
+    CHECK(all[1].copies == 2);
+    CHECK(journal->orders_since("2999-01-01T00:00:00Z").empty());
+}
