@@ -71,3 +71,48 @@ test("a guest takes four photos, prints two copies, and the QR opens the order",
   await page.locator("#done").click();
   await page.waitForSelector('#booth[data-state="attract"]');
 });
+
+test("the printer runs out of paper: guest and operator are told, the operator resumes it", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(booth.url);
+  booth.printerFault("media-empty");
+
+  await page.locator("#start").click({ timeout: 30_000 });
+  await page.waitForSelector('#booth[data-state="review"]', { timeout: 90_000 });
+  await page.locator("#accept").click();
+  await page.waitForSelector('#booth[data-state="copies"]');
+  await page.locator("#print").click();
+
+  // The guest reads why the print waits.
+  const notice = page.locator("#notice");
+  await notice.waitFor({ state: "visible", timeout: 30_000 });
+  assert.match(await notice.textContent(), /out of paper/i);
+  const printsBefore = booth.prints().length;
+
+  // The operator opens the panel with the PIN and sees the printer's reason.
+  await page.locator("#operator-open").click();
+  for (const key of ["2", "4", "6", "8", "OK"]) {
+    await page.locator("#pin-keys button", { hasText: new RegExp(`^${key}$`) }).click();
+  }
+  await page.locator("#operator-panel").waitFor({ state: "visible" });
+  await waitFor(
+    async () => /out of paper/i.test(await page.locator("#printer-message").textContent()),
+    15_000,
+    "the operator screen to say the printer is out of paper",
+  );
+  assert.match(await page.locator("#hub-link").textContent(), /not connected to a hub/);
+  assert.match(await page.locator("#last-order").textContent(), /[A-Z0-9]{3}-[A-Z0-9]{3}/);
+
+  // Paper loaded; the operator resumes the printer and the print comes out.
+  booth.printerFault("clear");
+  await page.locator("#resume-printer").click();
+  await waitFor(() => booth.prints().length === printsBefore + 1, 60_000, "the held print");
+  await waitFor(
+    async () => (await page.locator("#printer-state").textContent()) === "Ready",
+    15_000,
+    "the operator screen to say the printer is ready",
+  );
+  await page.locator("#operator-close").click();
+  await page.waitForSelector('#booth[data-state="code"]', { timeout: 30_000 });
+  assert.equal(await notice.isVisible(), false, "the notice is gone once the print is out");
+});

@@ -120,6 +120,17 @@ export class Booth {
     return listed.stdout.split("\n").filter((line) => line.length > 0);
   }
 
+  // print-rig fault: what the booth queue's printer does from its next job on
+  // ("media-empty", "clear", ...).
+  printerFault(fault) {
+    const result = spawnSync(printRig, ["fault", path.join(this.dir, "rig"), "booth", fault], {
+      encoding: "utf8",
+    });
+    if (result.status !== 0) {
+      throw new Error(`print-rig fault ${fault} failed: ${result.stderr}`);
+    }
+  }
+
   stop() {
     for (const child of this.children.reverse()) {
       child.kill("SIGTERM");

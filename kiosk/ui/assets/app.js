@@ -431,6 +431,7 @@
       ? `${t("operator.last_order")} ${status.last_order.code}` +
         (status.last_print ? ` (${status.last_print.phase})` : "")
       : "";
+    renderHubLink(status.booth?.hub);
     show($("pause"), !status.paused);
     show($("resume"), status.paused);
     const faults = $("faults");
@@ -440,6 +441,26 @@
       item.textContent = `${fault.at} ${fault.device}: ${fault.message}`;
       faults.appendChild(item);
     }
+  }
+
+  // The kiosk link as kioskd reports it (GET /api/operator/status, "booth.hub").
+  function renderHubLink(hub) {
+    if (!hub) {
+      $("hub-link").textContent = "";
+      $("hub-backlog").textContent = "";
+      return;
+    }
+    if (!hub.enrolled) {
+      $("hub-link").textContent = hub.last_error
+        ? t("operator.hub_offline", { error: hub.last_error }) : t("operator.hub_alone");
+    } else if (hub.connected) {
+      $("hub-link").textContent = t("operator.hub_connected", { kiosk: hub.kiosk });
+    } else {
+      $("hub-link").textContent = t("operator.hub_offline", { error: hub.last_error || "-" });
+    }
+    const backlog = t("operator.backlog", { photos: hub.backlog_photos, orders: hub.backlog_orders });
+    $("hub-backlog").textContent = hub.last_sync
+      ? `${backlog} · ${t("operator.last_sync", { at: hub.last_sync })}` : backlog;
   }
 
   function renderSettings(settings) {
