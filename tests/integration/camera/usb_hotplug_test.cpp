@@ -150,7 +150,7 @@ TEST_CASE("the USB monitor reports a camera arriving, then leaving") {
     CHECK(events.size() == 2);
 }
 
-TEST_CASE("a camera present at start is reported as an arrival; other classes are filtered") {
+TEST_CASE("a camera present at start is reported as an arrival, other classes are filtered") {
     Testbed testbed;
     testbed.add_camera();
     boost::asio::io_context loop;

@@ -71,7 +71,7 @@ wire::Frame expect(LinkTestClient& client, wire::FrameType type) {
 
 } // namespace
 
-TEST_CASE("a booth enrolled with `encore enrol-token` uploads; `encore` lists and fetches it; "
+TEST_CASE("a booth enrolled with `encore enrol-token` uploads, `encore` lists and fetches it, "
           "revoke cuts it off") {
     RunningHub hub;
     const auto issued = hub.encore({"enrol-token", "--kiosk", "booth-7"});

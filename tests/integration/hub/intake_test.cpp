@@ -143,7 +143,7 @@ void upload(LinkTestClient& client, const std::vector<std::byte>& photo, std::si
 
 } // namespace
 
-TEST_CASE("a kiosk enrols once with its join secret; the secret cannot be replayed") {
+TEST_CASE("a kiosk enrols once with its join secret, the secret cannot be replayed") {
     HubFixture hub;
     const auto secret = hub.on_loop(
         [&] { return hub.registry().create_join_secret("booth-1", std::chrono::hours(1)); });
@@ -290,7 +290,7 @@ TEST_CASE("a certificate from another hub's CA fails the handshake") {
     CHECK(refused);
 }
 
-TEST_CASE("garbage frames close that connection; other kiosks are still served") {
+TEST_CASE("garbage frames close that connection, other kiosks are still served") {
     HubFixture hub;
     const auto identity = hub.enrol("booth-1");
     auto good = hub.connect(identity);

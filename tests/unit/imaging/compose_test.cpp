@@ -118,7 +118,7 @@ TEST_CASE("the code is drawn in its slot with the template's colour") {
     CHECK(ink < 10000);
 }
 
-TEST_CASE("a bad photo makes an error that names it; nothing crashes") {
+TEST_CASE("a bad photo makes an error that names it, nothing crashes") {
     const auto layout = shipped("grid-2x2-4x6");
     auto photos = photos_for(layout, {10, 10, 10});
     auto truncated = photos[2];

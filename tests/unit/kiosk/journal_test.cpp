@@ -79,7 +79,7 @@ TEST_CASE("an order is made once per session and queues its photos before itself
     CHECK(status.last_sync);
 }
 
-TEST_CASE("a session open at a crash is closed at the next start; its photos and order stay") {
+TEST_CASE("a session open at a crash is closed at the next start, its photos and order stay") {
     TempDir dir;
     std::string session;
     std::string order_id;

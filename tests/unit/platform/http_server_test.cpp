@@ -141,7 +141,7 @@ TEST_CASE("query parameters are found and percent-decoded") {
     CHECK(http::percent_decode("a+b%2Fc") == "a b/c");
 }
 
-TEST_CASE("prefix routes catch the paths under them; exact routes win") {
+TEST_CASE("prefix routes catch the paths under them, exact routes win") {
     asio::io_context loop;
     http::Router router;
     router.add_prefix(http::Method::get, "/api/photos/",

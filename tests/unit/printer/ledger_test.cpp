@@ -50,7 +50,7 @@ TEST_CASE("a recorded order is one row per copy, committed before record returns
     CHECK(count.int64(0) == 3);
 }
 
-TEST_CASE("recording an order again adds nothing; more copies add only the new ones") {
+TEST_CASE("recording an order again adds nothing, more copies add only the new ones") {
     TempDir dir;
     auto ledger = PrintLedger::open(dir / "ledger.db");
     REQUIRE(ledger.record(order("B1", 2)).has_value());
@@ -66,7 +66,7 @@ TEST_CASE("recording an order again adds nothing; more copies add only the new o
     CHECK(more->entries.back().copy == 3);
 }
 
-TEST_CASE("updates survive reopening; unfinished and recently finished rows are found") {
+TEST_CASE("updates survive reopening, unfinished and recently finished rows are found") {
     TempDir dir;
     {
         auto ledger = PrintLedger::open(dir / "ledger.db");
