@@ -1,0 +1,411 @@
+#include "hub/settlement/ledger.hpp"
+
+#include "platform/crypto/random.hpp"
+#include "platform/sqlite/database.hpp"
+
+#include <array>
+#include <chrono>
+
+namespace encore::hub::settlement {
+namespace {
+
+namespace sqlite = platform::sqlite;
+
+constexpr std::array<sqlite::Migration, 1> migrations = {{
+    {1, "settlement ledger", R"sql(
+        CREATE TABLE reorders (
+            id              TEXT PRIMARY KEY,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            order_id        TEXT NOT NULL,
+            state           TEXT NOT NULL,
+            currency        TEXT NOT NULL,
+            total           INTEGER NOT NULL CHECK (total >= 0),
+            delivery        TEXT NOT NULL,
+            ship_name       TEXT NOT NULL,
+            ship_street     TEXT NOT NULL,
+            ship_postal     TEXT NOT NULL,
+            ship_city       TEXT NOT NULL,
+            ship_country    TEXT NOT NULL,
+            created_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL
+        );
+        CREATE INDEX reorders_by_order ON reorders(order_id);
+        CREATE TABLE reorder_lines (
+            reorder_id    TEXT NOT NULL REFERENCES reorders(id),
+            position      INTEGER NOT NULL,
+            photo_sha256  TEXT NOT NULL,
+            product_id    TEXT NOT NULL,
+            product_label TEXT NOT NULL,
+            quantity      INTEGER NOT NULL CHECK (quantity > 0),
+            unit_price    INTEGER NOT NULL CHECK (unit_price >= 0),
+            PRIMARY KEY (reorder_id, position)
+        );
+        CREATE TABLE checkouts (
+            idempotency_key TEXT PRIMARY KEY,
+            reorder_id      TEXT NOT NULL REFERENCES reorders(id),
+            provider        TEXT NOT NULL,
+            amount          INTEGER NOT NULL,
+            currency        TEXT NOT NULL,
+            state           TEXT NOT NULL,
+            checkout_id     TEXT UNIQUE,
+            url             TEXT,
+            created_at      INTEGER NOT NULL
+        );
+        CREATE INDEX checkouts_by_reorder ON checkouts(reorder_id);
+        CREATE TABLE charges (
+            charge_id   TEXT PRIMARY KEY,
+            reorder_id  TEXT NOT NULL REFERENCES reorders(id),
+            checkout_id TEXT NOT NULL UNIQUE,
+            amount      INTEGER NOT NULL CHECK (amount > 0),
+            currency    TEXT NOT NULL,
+            event_id    TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE refunds (
+            idempotency_key TEXT PRIMARY KEY,
+            reorder_id      TEXT NOT NULL REFERENCES reorders(id),
+            amount          INTEGER NOT NULL CHECK (amount > 0),
+            created_at      INTEGER NOT NULL
+        );
+        CREATE TABLE webhook_events (
+            event_id   TEXT PRIMARY KEY,
+            type       TEXT NOT NULL,
+            applied_at INTEGER NOT NULL
+        );
+    )sql"},
+}};
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string_view to_string(CheckoutState state) {
+    switch (state) {
+    case CheckoutState::creating:
+        return "creating";
+    case CheckoutState::open:
+        return "open";
+    case CheckoutState::completed:
+        return "completed";
+    case CheckoutState::declined:
+        return "declined";
+    }
+    return "creating";
+}
+
+CheckoutState parse_checkout_state(std::string_view text) {
+    for (const auto state : {CheckoutState::creating, CheckoutState::open, CheckoutState::completed,
+                             CheckoutState::declined}) {
+        if (to_string(state) == text) {
+            return state;
+        }
+    }
+    return CheckoutState::creating;
+}
+
+constexpr std::string_view checkout_columns =
+    "idempotency_key, reorder_id, provider, amount, currency, state, checkout_id, url";
+
+CheckoutAttempt read_checkout(sqlite::Statement& row) {
+    CheckoutAttempt attempt;
+    attempt.idempotency_key = row.text(0);
+    attempt.reorder_id = row.text(1);
+    attempt.provider = row.text(2);
+    attempt.amount = row.int64(3);
+    attempt.currency = row.text(4);
+    attempt.state = parse_checkout_state(row.text(5));
+    attempt.checkout_id = row.optional_text(6);
+    attempt.url = row.optional_text(7);
+    return attempt;
+}
+
+} // namespace
+
+std::string_view to_string(ReorderState state) {
+    switch (state) {
+    case ReorderState::unpaid:
+        return "unpaid";
+    case ReorderState::paid:
+        return "paid";
+    case ReorderState::printing:
+        return "printing";
+    case ReorderState::packed:
+        return "packed";
+    case ReorderState::shipped:
+        return "shipped";
+    }
+    return "unpaid";
+}
+
+std::optional<ReorderState> parse_reorder_state(std::string_view text) {
+    for (const auto state : {ReorderState::unpaid, ReorderState::paid, ReorderState::printing,
+                             ReorderState::packed, ReorderState::shipped}) {
+        if (to_string(state) == text) {
+            return state;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(EventOutcome outcome) {
+    switch (outcome) {
+    case EventOutcome::applied:
+        return "applied";
+    case EventOutcome::duplicate:
+        return "already applied";
+    case EventOutcome::unknown_type:
+        return "unknown event type";
+    case EventOutcome::unknown_checkout:
+        return "unknown checkout";
+    case EventOutcome::amount_mismatch:
+        return "amount or currency does not match the checkout";
+    }
+    return "unknown";
+}
+
+struct Ledger::Database {
+    sqlite::Database db;
+
+    std::optional<Reorder> reorder_where(std::string_view condition, const std::string& value) {
+        std::string sql = "SELECT id, order_id, state, currency, total, delivery, ship_name, "
+                          "ship_street, ship_postal, ship_city, ship_country, created_at, "
+                          "(SELECT COALESCE(SUM(amount), 0) FROM charges c WHERE c.reorder_id = "
+                          "reorders.id), (SELECT COALESCE(SUM(amount), 0) FROM refunds f WHERE "
+                          "f.reorder_id = reorders.id) FROM reorders WHERE ";
+        sql += condition;
+        auto row = db.prepare(sql);
+        row.bind_all(value);
+        if (!row.step()) {
+            return std::nullopt;
+        }
+        Reorder reorder;
+        reorder.id = row.text(0);
+        reorder.order_id = row.text(1);
+        reorder.state = parse_reorder_state(row.text(2)).value_or(ReorderState::unpaid);
+        reorder.currency = row.text(3);
+        reorder.total = row.int64(4);
+        reorder.delivery.method =
+            row.text(5) == "pickup" ? DeliveryMethod::pickup : DeliveryMethod::ship;
+        reorder.delivery.name = row.text(6);
+        reorder.delivery.street = row.text(7);
+        reorder.delivery.postal_code = row.text(8);
+        reorder.delivery.city = row.text(9);
+        reorder.delivery.country = row.text(10);
+        reorder.created_at = row.int64(11);
+        reorder.charged = row.int64(12);
+        reorder.refunded = row.int64(13);
+        auto lines = db.prepare("SELECT photo_sha256, product_id, product_label, quantity, "
+                                "unit_price FROM reorder_lines WHERE reorder_id = ?1 "
+                                "ORDER BY position");
+        lines.bind_all(reorder.id);
+        while (lines.step()) {
+            reorder.lines.push_back({lines.text(0), lines.text(1), lines.text(2),
+                                     static_cast<int>(lines.int64(3)), lines.int64(4)});
+        }
+        return reorder;
+    }
+
+    std::optional<CheckoutAttempt> checkout_where(std::string_view condition,
+                                                  const std::string& value) {
+        std::string sql = "SELECT ";
+        sql += checkout_columns;
+        sql += " FROM checkouts WHERE ";
+        sql += condition;
+        auto row = db.prepare(sql);
+        row.bind_all(value);
+        if (!row.step()) {
+            return std::nullopt;
+        }
+        return read_checkout(row);
+    }
+};
+
+Ledger::Ledger(const std::filesystem::path& file)
+    : db_(std::make_unique<Database>(Database{sqlite::Database::open(file)})) {
+    sqlite::apply_migrations(db_->db, migrations);
+}
+
+Ledger::~Ledger() = default;
+
+Reorder Ledger::place_reorder(const NewReorder& reorder) {
+    sqlite::Transaction transaction(db_->db);
+    if (auto existing = db_->reorder_where("idempotency_key = ?1", reorder.idempotency_key)) {
+        return *existing;
+    }
+    std::int64_t total = 0;
+    for (const auto& line : reorder.lines) {
+        total += line.unit_price * line.quantity;
+    }
+    const auto id = platform::crypto::random_uuid();
+    const auto now = now_seconds();
+    const auto& delivery = reorder.delivery;
+    db_->db.execute(
+        "INSERT INTO reorders (id, idempotency_key, order_id, state, currency, total, delivery, "
+        "ship_name, ship_street, ship_postal, ship_city, ship_country, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, 'unpaid', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        id, reorder.idempotency_key, reorder.order_id, reorder.currency, total,
+        delivery.method == DeliveryMethod::pickup ? "pickup" : "ship", delivery.name,
+        delivery.street, delivery.postal_code, delivery.city, delivery.country, now);
+    int position = 0;
+    for (const auto& line : reorder.lines) {
+        db_->db.execute("INSERT INTO reorder_lines (reorder_id, position, photo_sha256, "
+                        "product_id, product_label, quantity, unit_price) VALUES (?1, ?2, ?3, ?4, "
+                        "?5, ?6, ?7)",
+                        id, position++, line.photo_sha256, line.product_id, line.product_label,
+                        line.quantity, line.unit_price);
+    }
+    auto placed = db_->reorder_where("id = ?1", id);
+    transaction.commit();
+    return *placed;
+}
+
+std::optional<Reorder> Ledger::find_reorder(const std::string& reorder_id) {
+    return db_->reorder_where("id = ?1", reorder_id);
+}
+
+std::vector<Reorder> Ledger::reorders_of_order(const std::string& order_id) {
+    std::vector<std::string> ids;
+    auto rows = db_->db.prepare(
+        "SELECT id FROM reorders WHERE order_id = ?1 ORDER BY created_at DESC, rowid DESC");
+    rows.bind_all(order_id);
+    while (rows.step()) {
+        ids.push_back(rows.text(0));
+    }
+    std::vector<Reorder> reorders;
+    for (const auto& id : ids) {
+        if (auto reorder = find_reorder(id)) {
+            reorders.push_back(std::move(*reorder));
+        }
+    }
+    return reorders;
+}
+
+std::optional<CheckoutAttempt> Ledger::begin_checkout(const std::string& reorder_id,
+                                                      std::string_view provider) {
+    sqlite::Transaction transaction(db_->db);
+    const auto reorder = db_->reorder_where("id = ?1", reorder_id);
+    if (!reorder || reorder->state != ReorderState::unpaid) {
+        return std::nullopt;
+    }
+    // A guest who presses "pay" twice, or comes back to an unfinished checkout, goes
+    // to the same hosted page instead of opening a second one.
+    if (auto pending = db_->checkout_where(
+            "reorder_id = ?1 AND state IN ('creating', 'open') ORDER BY created_at DESC, "
+            "rowid DESC",
+            reorder_id)) {
+        return pending;
+    }
+    auto count = db_->db.prepare("SELECT COUNT(*) FROM checkouts WHERE reorder_id = ?1");
+    count.bind_all(reorder_id);
+    count.step();
+    CheckoutAttempt attempt;
+    attempt.idempotency_key = "checkout-" + reorder_id + "-" + std::to_string(count.int64(0) + 1);
+    attempt.reorder_id = reorder_id;
+    attempt.provider = std::string(provider);
+    attempt.amount = reorder->total;
+    attempt.currency = reorder->currency;
+    db_->db.execute("INSERT INTO checkouts (idempotency_key, reorder_id, provider, amount, "
+                    "currency, state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'creating', ?6)",
+                    attempt.idempotency_key, reorder_id, attempt.provider, attempt.amount,
+                    attempt.currency, now_seconds());
+    transaction.commit();
+    return attempt;
+}
+
+void Ledger::record_checkout_opened(const std::string& idempotency_key,
+                                    const std::string& checkout_id, const std::string& url) {
+    db_->db.execute("UPDATE checkouts SET state = 'open', checkout_id = ?2, url = ?3 "
+                    "WHERE idempotency_key = ?1 AND state = 'creating'",
+                    idempotency_key, checkout_id, url);
+}
+
+std::optional<CheckoutAttempt> Ledger::find_checkout(const std::string& checkout_id) {
+    return db_->checkout_where("checkout_id = ?1", checkout_id);
+}
+
+EventOutcome Ledger::apply_event(const PaymentEvent& event) {
+    const bool completed = event.type == "checkout.completed";
+    if (!completed && event.type != "checkout.declined") {
+        return EventOutcome::unknown_type;
+    }
+    // BEGIN IMMEDIATE: concurrent deliveries of one event queue here, and the first to
+    // commit makes every later one see its id.
+    sqlite::Transaction transaction(db_->db);
+    auto seen = db_->db.prepare("SELECT 1 FROM webhook_events WHERE event_id = ?1");
+    seen.bind_all(event.id);
+    if (seen.step()) {
+        return EventOutcome::duplicate;
+    }
+    const auto checkout = db_->checkout_where("checkout_id = ?1", event.checkout_id);
+    if (!checkout) {
+        return EventOutcome::unknown_checkout;
+    }
+    if (completed && (event.amount != checkout->amount || event.currency != checkout->currency ||
+                      event.charge_id.empty())) {
+        return EventOutcome::amount_mismatch;
+    }
+    const auto now = now_seconds();
+    // The primary key is the last word on "once": a second writer that got past the
+    // check above (it cannot, under BEGIN IMMEDIATE) would fail here and roll back.
+    db_->db.execute("INSERT INTO webhook_events (event_id, type, applied_at) VALUES (?1, ?2, ?3)",
+                    event.id, event.type, now);
+    if (completed) {
+        // A provider may announce the same payment under two event ids: the checkout
+        // holds at most one charge.
+        db_->db.execute("INSERT INTO charges (charge_id, reorder_id, checkout_id, amount, "
+                        "currency, event_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                        "ON CONFLICT DO NOTHING",
+                        event.charge_id, checkout->reorder_id, event.checkout_id, event.amount,
+                        event.currency, event.id, now);
+        db_->db.execute("UPDATE checkouts SET state = 'completed' WHERE checkout_id = ?1",
+                        event.checkout_id);
+        db_->db.execute("UPDATE reorders SET state = 'paid', updated_at = ?2 "
+                        "WHERE id = ?1 AND state = 'unpaid'",
+                        checkout->reorder_id, now);
+    } else {
+        db_->db.execute("UPDATE checkouts SET state = 'declined' "
+                        "WHERE checkout_id = ?1 AND state IN ('creating', 'open')",
+                        event.checkout_id);
+    }
+    transaction.commit();
+    return EventOutcome::applied;
+}
+
+RefundOutcome Ledger::record_refund(const std::string& idempotency_key,
+                                    const std::string& reorder_id, std::int64_t amount) {
+    sqlite::Transaction transaction(db_->db);
+    auto seen = db_->db.prepare("SELECT 1 FROM refunds WHERE idempotency_key = ?1");
+    seen.bind_all(idempotency_key);
+    if (seen.step()) {
+        return RefundOutcome::duplicate;
+    }
+    const auto reorder = db_->reorder_where("id = ?1", reorder_id);
+    if (!reorder || amount <= 0) {
+        return RefundOutcome::invalid;
+    }
+    if (reorder->refunded + amount > reorder->charged) {
+        return RefundOutcome::exceeds_charged;
+    }
+    db_->db.execute("INSERT INTO refunds (idempotency_key, reorder_id, amount, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4)",
+                    idempotency_key, reorder_id, amount, now_seconds());
+    transaction.commit();
+    return RefundOutcome::recorded;
+}
+
+std::size_t Ledger::count_charges(const std::string& reorder_id) {
+    auto row = db_->db.prepare("SELECT COUNT(*) FROM charges WHERE reorder_id = ?1");
+    row.bind_all(reorder_id);
+    row.step();
+    return static_cast<std::size_t>(row.int64(0));
+}
+
+std::size_t Ledger::count_applied_events() {
+    auto row = db_->db.prepare("SELECT COUNT(*) FROM webhook_events");
+    row.step();
+    return static_cast<std::size_t>(row.int64(0));
+}
+
+} // namespace encore::hub::settlement
