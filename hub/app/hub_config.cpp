@@ -1,6 +1,7 @@
 #include "hub/app/hub_config.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <nlohmann/json.hpp>
 
 namespace encore::hub {
 
@@ -39,6 +40,13 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     while (config.public_url.ends_with('/')) {
         config.public_url.pop_back();
     }
+    auto settlement_side = root.object("settlement");
+    settlement_side.read_choice("provider", config.settlement_provider, {"dev"});
+    settlement_side.read_custom("price_list", [&config](const nlohmann::json& value) {
+        return settlement::parse_price_list(value, config.settlement_price_list);
+    });
+    settlement_side.read("venue_pickup", config.settlement_venue_pickup);
+    settlement_side.finish();
     auto log = root.object("log");
     platform::config::read_log_settings(log, config.log);
     if (config.public_listen == config.private_listen && config.public_listen.port != 0) {

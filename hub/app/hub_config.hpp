@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hub/settlement/price_list.hpp"
 #include "platform/config/config_reader.hpp"
 #include "platform/config/endpoint.hpp"
 #include "platform/log/logger.hpp"
@@ -29,6 +30,13 @@ struct HubConfig {
     int kiosk_link_heartbeat_seconds = 15;
     // Where guests reach the public side; the base of every QR link.
     std::string public_url = "http://localhost:8081";
+    // The payment provider whose hosted checkout guests pay on: "dev" (built in, no
+    // money moves; its webhook secret is generated into DATA/dev_provider.secret).
+    std::string settlement_provider = "dev";
+    // Products and prices of reorders while events carry no price list of their own.
+    settlement::PriceList settlement_price_list = settlement::default_price_list();
+    // Whether a guest may pick reorders up at the venue instead of having them shipped.
+    bool settlement_venue_pickup = true;
     platform::LogSettings log;
 };
 

@@ -4,6 +4,9 @@
 #include "hub/app/hub_config.hpp"
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
+#include "hub/settlement/dev_provider.hpp"
+#include "hub/settlement/ledger.hpp"
+#include "hub/settlement/settlement.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
 #include "hub/web/guest_web.hpp"
@@ -66,6 +69,7 @@ int run(int argc, char** argv) {
     hub::ImageStore images(config.data_dir / "images");
     const auto orders = hub::open_sqlite_order_repository(config.data_dir / "orders.db");
     const auto admin_token = hub::load_or_create_admin_token(config.data_dir);
+    hub::settlement::Ledger ledger(config.data_dir / "settlement.db");
 
     boost::asio::io_context loop;
     hub::IntakeSettings intake_settings;
@@ -74,12 +78,23 @@ int run(int argc, char** argv) {
     intake_settings.heartbeat = std::chrono::seconds(config.kiosk_link_heartbeat_seconds);
     hub::IntakeServer intake(loop, intake_settings, registry, images, *orders);
 
+    // Settlement before the guest pages, which send guests to its checkout.
+    hub::settlement::DevProvider payment_provider(
+        loop.get_executor(), config.data_dir / "dev_provider.db",
+        hub::settlement::load_or_create_webhook_secret(config.data_dir / "dev_provider.secret"));
+    hub::settlement::Settlement settlement(
+        {config.settlement_price_list, config.settlement_venue_pickup}, ledger, payment_provider);
+
     auto public_router = make_health_router("public");
     hub::web::GuestWebSettings guest_web_settings;
     guest_web_settings.data_dir = config.data_dir;
     guest_web_settings.trusted_proxies = config.public_trusted_proxies;
-    hub::web::GuestWeb guest_web(loop.get_executor(), guest_web_settings, *orders, images);
+    hub::web::GuestWeb guest_web(loop.get_executor(), guest_web_settings, *orders, images,
+                                 &settlement);
     guest_web.add_routes(public_router);
+    hub::settlement::add_webhook_route(public_router, settlement);
+    // A prefix route of its own: after the guest pages' catch-all.
+    payment_provider.add_routes(public_router);
     auto private_router = make_health_router("private");
     // With port 0 the system chose the port: join tokens must carry the real one.
     auto join_link = advertised_link;
@@ -91,6 +106,15 @@ int run(int argc, char** argv) {
     hub::add_admin_routes(private_router, admin);
     http::Server public_server(loop, config.public_listen, public_router, "public");
     http::Server private_server(loop, config.private_listen, private_router, "private");
+    // The dev provider's webhooks come in over HTTP like a real provider's, on the
+    // public listener as bound (with port 0 the system chose it).
+    auto webhook_target = public_server.local_endpoint();
+    if (webhook_target.host == "0.0.0.0") {
+        webhook_target.host = "127.0.0.1";
+    } else if (webhook_target.host == "::") {
+        webhook_target.host = "::1";
+    }
+    payment_provider.set_webhook_target(webhook_target);
     platform::StopSignals stop_signals(loop, [&](int) {
         intake.stop();
         public_server.stop();

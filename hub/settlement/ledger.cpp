@@ -265,6 +265,10 @@ std::optional<Reorder> Ledger::find_reorder(const std::string& reorder_id) {
     return db_->reorder_where("id = ?1", reorder_id);
 }
 
+std::optional<Reorder> Ledger::find_reorder_by_key(const std::string& idempotency_key) {
+    return db_->reorder_where("idempotency_key = ?1", idempotency_key);
+}
+
 std::vector<Reorder> Ledger::reorders_of_order(const std::string& order_id) {
     std::vector<std::string> ids;
     auto rows = db_->db.prepare(

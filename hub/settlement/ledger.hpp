@@ -134,6 +134,8 @@ public:
     // idempotency key returns the reorder placed the first time, unchanged.
     Reorder place_reorder(const NewReorder& reorder);
     std::optional<Reorder> find_reorder(const std::string& reorder_id);
+    // The reorder placed under this idempotency key, if any.
+    std::optional<Reorder> find_reorder_by_key(const std::string& idempotency_key);
     // Newest first.
     std::vector<Reorder> reorders_of_order(const std::string& order_id);
 

@@ -15,6 +15,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace encore::hub::web {
 
@@ -30,9 +31,24 @@ struct RequestContext {
     std::optional<std::string> language_cookie;
 };
 
+// What the guest typed into the checkout form, kept when it comes back with a notice.
+struct CheckoutForm {
+    std::string delivery = "ship";
+    std::string name;
+    std::string street;
+    std::string postal_code;
+    std::string city;
+    std::string country;
+    // Names of the fields to mark as invalid.
+    std::vector<std::string> invalid;
+    std::optional<Text> notice;
+};
+
 namespace {
 
 constexpr std::string_view token_prefix = "/o/";
+constexpr std::string_view reorders_prefix = "/order/reorders/";
+constexpr std::string_view pay_suffix = "/pay";
 constexpr std::string_view photos_prefix = "/order/photos/";
 constexpr std::string_view thumb_suffix = "/thumb";
 constexpr std::string_view assets_prefix = "/assets/";
@@ -203,15 +219,235 @@ bool is_head_or_get(const http::Request& request) {
     return request.method() == http::Method::get || request.method() == http::Method::head;
 }
 
+// A reorder id as the ledger makes them (a UUID): anything else is not looked up.
+bool is_reorder_id(std::string_view id) {
+    return id.size() == 36 && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
+           });
+}
+
+http::Response see_other(const http::Request& request, const RequestContext& context,
+                         const std::string& location) {
+    auto response = respond(request, context, http::Status::see_other,
+                            "<!doctype html>\n<a href=\"" + html_escape(location) + "\">" +
+                                html_escape(location) + "</a>\n",
+                            "text/html; charset=utf-8");
+    response.set(field::location, location);
+    return response;
+}
+
+std::string product_name(Language language, std::string_view product_id, std::string_view label) {
+    const auto key = product_id == "strip" ? Text::product_strip : Text::product_print;
+    return replace_all(std::string(text(language, key)), "{size}", label);
+}
+
+// "Photo 2 of 5", the way the gallery names the photo; the hash when the order no
+// longer lists it.
+std::string photo_name(Language language, const StoredOrder& order, std::string_view sha256) {
+    for (std::size_t index = 0; index < order.photos.size(); ++index) {
+        if (order.photos[index].sha256 == sha256) {
+            return replace_all(replace_all(std::string(text(language, Text::photo_alt)), "{n}",
+                                           std::to_string(index + 1)),
+                               "{total}", std::to_string(order.photos.size()));
+        }
+    }
+    return std::string(sha256.substr(0, 12));
+}
+
+Text state_text(settlement::ReorderState state) {
+    switch (state) {
+    case settlement::ReorderState::unpaid:
+        return Text::state_unpaid;
+    case settlement::ReorderState::paid:
+        return Text::state_paid;
+    case settlement::ReorderState::printing:
+        return Text::state_printing;
+    case settlement::ReorderState::packed:
+        return Text::state_packed;
+    case settlement::ReorderState::shipped:
+        return Text::state_shipped;
+    }
+    return Text::state_unpaid;
+}
+
+std::string trimmed(std::string_view value) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+        value.remove_suffix(1);
+    }
+    return std::string(value);
+}
+
+// Printable text of 1 to `longest` bytes: no control characters (a newline in a name
+// would break a shipping label).
+bool is_address_text(std::string_view value, std::size_t longest) {
+    return !value.empty() && value.size() <= longest &&
+           std::none_of(value.begin(), value.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+std::string hidden_field(std::string_view name, std::string_view value) {
+    return "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" +
+           html_escape(value) + "\">\n";
+}
+
+// One labelled input of the address form.
+std::string address_input(Language language, const CheckoutForm& form, std::string_view name,
+                          Text label, const std::string& value, std::string_view autocomplete,
+                          std::size_t max_length) {
+    const bool invalid =
+        std::find(form.invalid.begin(), form.invalid.end(), name) != form.invalid.end();
+    std::string html = "<label for=\"address-" + std::string(name) + "\">";
+    html += html_escape(text(language, label));
+    html += "</label>\n<input id=\"address-" + std::string(name) + "\" name=\"" +
+            std::string(name) + "\" value=\"";
+    html += html_escape(value);
+    html += "\" autocomplete=\"" + std::string(autocomplete) + "\" maxlength=\"" +
+            std::to_string(max_length) + "\"";
+    html += invalid ? " aria-invalid=\"true\">\n" : ">\n";
+    return html;
+}
+
+// The "order more prints" section of the order page: products with prices, the cart,
+// the delivery form and checkout, and the reorders placed so far.
+std::string reorder_section(Language language, const settlement::Settlement& settlement,
+                            const GuestSession& session, const StoredOrder& order,
+                            const std::vector<CartLine>& cart, const CheckoutForm& form,
+                            const std::vector<settlement::Reorder>& reorders) {
+    const auto& prices = settlement.prices();
+    std::string html = "<section class=\"more-prints\" id=\"more-prints\">\n<h2>";
+    html += html_escape(text(language, Text::more_prints_heading));
+    html += "</h2>\n";
+    if (form.notice) {
+        html += "<p class=\"notice\" role=\"alert\">";
+        html += html_escape(text(language, *form.notice));
+        html += "</p>\n";
+    }
+    html += "<p>";
+    html += html_escape(text(language, Text::more_prints_intro));
+    html += "</p>\n<form class=\"add-to-cart\" method=\"post\" action=\"/order/cart\">\n";
+    html += hidden_field("csrf", session.csrf_token);
+    html += "<label for=\"cart-photo\">";
+    html += html_escape(text(language, Text::photo_field));
+    html += "</label>\n<select id=\"cart-photo\" name=\"photo\">\n";
+    for (const auto& photo : order.photos) {
+        if (photo.stored && is_sha256_hex(photo.sha256)) {
+            html += "<option value=\"" + html_escape(photo.sha256) + "\">";
+            html += html_escape(photo_name(language, order, photo.sha256));
+            html += "</option>\n";
+        }
+    }
+    html += "</select>\n<label for=\"cart-product\">";
+    html += html_escape(text(language, Text::product_field));
+    html += "</label>\n<select id=\"cart-product\" name=\"product\">\n";
+    for (const auto& product : prices.products) {
+        html += "<option value=\"" + html_escape(product.id) + "\">";
+        html += html_escape(product_name(language, product.id, product.label) + " · " +
+                            format_money(language, product.unit_price, prices.currency));
+        html += "</option>\n";
+    }
+    html += "</select>\n<label for=\"cart-quantity\">";
+    html += html_escape(text(language, Text::quantity_field));
+    html += "</label>\n<input id=\"cart-quantity\" name=\"quantity\" type=\"number\" "
+            "inputmode=\"numeric\" min=\"1\" max=\"" +
+            std::to_string(max_cart_quantity) +
+            "\" value=\"1\" required>\n<button type=\"submit\">";
+    html += html_escape(text(language, Text::add_to_cart));
+    html += "</button>\n</form>\n<h3 id=\"cart\">";
+    html += html_escape(text(language, Text::cart_heading));
+    html += "</h3>\n";
+    if (cart.empty()) {
+        html += "<p class=\"cart-empty\">";
+        html += html_escape(text(language, Text::cart_empty));
+        html += "</p>\n";
+    } else {
+        std::int64_t total = 0;
+        html += "<table class=\"cart\">\n<tbody>\n";
+        for (const auto& line : cart) {
+            const auto* product = prices.find(line.product_id);
+            if (product == nullptr) {
+                continue;
+            }
+            const auto amount = product->unit_price * line.quantity;
+            total += amount;
+            html += "<tr><td>" + html_escape(photo_name(language, order, line.photo_sha256)) +
+                    "</td><td class=\"product\">" +
+                    html_escape(product_name(language, product->id, product->label)) +
+                    "</td><td class=\"quantity\">× " + std::to_string(line.quantity) +
+                    "</td><td class=\"amount\">" +
+                    html_escape(format_money(language, amount, prices.currency)) + "</td><td>";
+            html += "<form class=\"remove\" method=\"post\" action=\"/order/cart/remove\">\n";
+            html += hidden_field("csrf", session.csrf_token);
+            html += hidden_field("photo", line.photo_sha256);
+            html += hidden_field("product", line.product_id);
+            html += "<button type=\"submit\">" + html_escape(text(language, Text::cart_remove)) +
+                    "</button>\n</form></td></tr>\n";
+        }
+        html += "</tbody>\n<tfoot><tr><th colspan=\"3\">";
+        html += html_escape(text(language, Text::cart_total));
+        html += "</th><td class=\"amount total\">" +
+                html_escape(format_money(language, total, prices.currency)) +
+                "</td><td></td></tr></tfoot>\n</table>\n";
+        html += "<form class=\"checkout\" method=\"post\" action=\"/order/checkout\">\n";
+        html += hidden_field("csrf", session.csrf_token);
+        // Chosen when the form is shown: the same form sent twice places one reorder.
+        html += hidden_field("key", crypto::random_token(16));
+        html += "<fieldset>\n<legend>";
+        html += html_escape(text(language, Text::delivery_heading));
+        html += "</legend>\n<label><input type=\"radio\" name=\"delivery\" value=\"ship\"";
+        html += form.delivery != "pickup" ? " checked>" : ">";
+        html += html_escape(text(language, Text::delivery_ship));
+        html += "</label>\n";
+        if (settlement.venue_pickup()) {
+            html += "<label><input type=\"radio\" name=\"delivery\" value=\"pickup\"";
+            html += form.delivery == "pickup" ? " checked>" : ">";
+            html += html_escape(text(language, Text::delivery_pickup));
+            html += "</label>\n";
+        }
+        html += "</fieldset>\n<div class=\"address\">\n";
+        html += address_input(language, form, "name", Text::address_name, form.name, "name", 100);
+        html += address_input(language, form, "street", Text::address_street, form.street,
+                              "street-address", 200);
+        html += address_input(language, form, "postal_code", Text::address_postal_code,
+                              form.postal_code, "postal-code", 16);
+        html += address_input(language, form, "city", Text::address_city, form.city,
+                              "address-level2", 100);
+        html += address_input(language, form, "country", Text::address_country, form.country,
+                              "country", 2);
+        html += "</div>\n<button type=\"submit\">";
+        html += html_escape(text(language, Text::checkout_button));
+        html += "</button>\n</form>\n";
+    }
+    html += "</section>\n";
+    if (!reorders.empty()) {
+        html += "<section class=\"reorders\">\n<h2>";
+        html += html_escape(text(language, Text::reorders_heading));
+        html += "</h2>\n<ul>\n";
+        for (const auto& reorder : reorders) {
+            html += "<li><a href=\"" + html_escape(std::string(reorders_prefix) + reorder.id) +
+                    "\">" + html_escape(format_money(language, reorder.total, reorder.currency)) +
+                    "</a> <span class=\"state state-" +
+                    std::string(settlement::to_string(reorder.state)) + "\">" +
+                    html_escape(text(language, state_text(reorder.state))) + "</span></li>\n";
+        }
+        html += "</ul>\n</section>\n";
+    }
+    return html;
+}
+
 } // namespace
 
 GuestWeb::GuestWeb(boost::asio::any_io_executor loop, GuestWebSettings settings,
-                   OrderRepository& orders, const ImageStore& images)
+                   OrderRepository& orders, const ImageStore& images,
+                   settlement::Settlement* settlement)
     : settings_(std::move(settings))
     , orders_(orders)
     , sessions_(settings_.data_dir / "guest_sessions.db", settings_.session_lifetime)
     , limiter_(settings_.code_lookups)
-    , previews_(std::move(loop), images, settings_.data_dir / "previews") {
+    , previews_(std::move(loop), images, settings_.data_dir / "previews")
+    , settlement_(settlement) {
     for (const auto& proxy : settings_.trusted_proxies) {
         boost::system::error_code error;
         trusted_proxies_.push_back(boost::asio::ip::make_address(proxy, error));
@@ -289,18 +525,33 @@ boost::asio::awaitable<http::Response> GuestWeb::handle(const http::Request& req
 boost::asio::awaitable<http::Response> GuestWeb::dispatch(const http::Request& request,
                                                           RequestContext& context) {
     const auto path = http::path_of(request);
-    const bool post_only = path == "/find" || path == "/order/forget";
+    // Reordering exists only with settlement; without it these paths are unknown.
+    const bool reorder_forms =
+        settlement_ != nullptr &&
+        (path == "/order/cart" || path == "/order/cart/remove" || path == "/order/checkout" ||
+         (path.starts_with(reorders_prefix) && path.ends_with(pay_suffix)));
+    const bool post_only = path == "/find" || path == "/order/forget" || reorder_forms;
     if (request.method() == http::Method::post && post_only) {
         if (path == "/find") {
             // Only reached when the router is driven in-process (tests): the listener
             // hands POST /find to the stream route, which knows the client's address.
             co_return find_by_code(request, "in-process", MissRateLimiter::Clock::now());
         }
-        co_return forget(request, context);
+        if (path == "/order/forget") {
+            co_return forget(request, context);
+        }
+        if (path == "/order/checkout") {
+            co_return co_await checkout(request, context);
+        }
+        if (path.starts_with(reorders_prefix)) {
+            co_return co_await pay_reorder(request, context);
+        }
+        co_return change_cart(request, context);
     }
+    const bool reorder_page_path = settlement_ != nullptr && path.starts_with(reorders_prefix);
     const bool known_page = path == "/" || path == "/robots.txt" || path == "/order" ||
                             path.starts_with(assets_prefix) || path.starts_with(token_prefix) ||
-                            path.starts_with(photos_prefix);
+                            path.starts_with(photos_prefix) || reorder_page_path;
     if (!known_page && !post_only) {
         // Whatever the method: the public listener knows no other path (the back
         // office's /api/, /desk and /shipping live on the private one).
@@ -334,6 +585,9 @@ boost::asio::awaitable<http::Response> GuestWeb::dispatch(const http::Request& r
     }
     if (path == "/order") {
         co_return order_page(request, context);
+    }
+    if (reorder_page_path) {
+        co_return reorder_page(request, context);
     }
     if (path.starts_with(photos_prefix)) {
         co_return co_await photo(request, context);
@@ -424,7 +678,8 @@ http::Response GuestWeb::find_by_code(const http::Request& request, std::string_
     }
 }
 
-http::Response GuestWeb::order_page(const http::Request& request, RequestContext& context) {
+http::Response GuestWeb::order_page(const http::Request& request, RequestContext& context,
+                                    http::Status status, const CheckoutForm* form) {
     const auto cookie = cookie_value(request, session_cookie_name);
     const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
     const auto order = session ? orders_.find_order(session->order_id) : std::nullopt;
@@ -473,20 +728,26 @@ http::Response GuestWeb::order_page(const http::Request& request, RequestContext
         }
         main += "</ul>\n<dialog id=\"viewer\" class=\"viewer\"><img alt=\"\"></dialog>\n";
     }
-    // Reorders (products, prices, cart, checkout) come with settlement; until then the
-    // place they will take says so.
-    main += "<section class=\"more-prints\" aria-disabled=\"true\">\n<h2>";
-    main += html_escape(text(language, Text::more_prints_heading));
-    main += "</h2>\n<p>";
-    main += html_escape(text(language, Text::more_prints_soon));
-    main += "</p>\n</section>\n";
+    if (settlement_ != nullptr) {
+        const CheckoutForm empty_form;
+        main += reorder_section(language, *settlement_, *session, *order,
+                                sessions_.cart(session->id), form != nullptr ? *form : empty_form,
+                                settlement_->ledger().reorders_of_order(order->order_id));
+    } else {
+        // A hub without settlement shows where reorders would go.
+        main += "<section class=\"more-prints\" aria-disabled=\"true\">\n<h2>";
+        main += html_escape(text(language, Text::more_prints_heading));
+        main += "</h2>\n<p>";
+        main += html_escape(text(language, Text::more_prints_soon));
+        main += "</p>\n</section>\n";
+    }
     main += "<form class=\"forget\" method=\"post\" action=\"/order/forget\">\n"
             "<input type=\"hidden\" name=\"csrf\" value=\"";
     main += html_escape(session->csrf_token);
     main += "\">\n<button type=\"submit\">";
     main += html_escape(text(language, Text::forget_order));
     main += "</button>\n</form>\n</main>\n";
-    return html_page(request, context, http::Status::ok, Text::site_title, main, "/order");
+    return html_page(request, context, status, Text::site_title, main, "/order");
 }
 
 boost::asio::awaitable<http::Response> GuestWeb::photo(const http::Request& request,
@@ -539,6 +800,274 @@ http::Response GuestWeb::forget(const http::Request& request, RequestContext& co
                                  Text::order_closed);
     response.insert(field::set_cookie, clear_cookie_value(session_cookie_name));
     return response;
+}
+
+namespace {
+
+std::optional<int> parse_quantity(const std::optional<std::string>& text) {
+    if (!text || text->empty() || text->size() > 3) {
+        return std::nullopt;
+    }
+    int quantity = 0;
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), quantity);
+    if (error != std::errc() || end != text->data() + text->size() || quantity < 1 ||
+        quantity > max_cart_quantity) {
+        return std::nullopt;
+    }
+    return quantity;
+}
+
+bool order_has_photo(const StoredOrder& order, std::string_view sha256) {
+    return std::any_of(order.photos.begin(), order.photos.end(), [&](const StoredPhoto& photo) {
+        return photo.stored && photo.sha256 == sha256;
+    });
+}
+
+} // namespace
+
+http::Response GuestWeb::change_cart(const http::Request& request, RequestContext& context) {
+    const auto cookie = cookie_value(request, session_cookie_name);
+    const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+    const auto order = session ? orders_.find_order(session->order_id) : std::nullopt;
+    if (!order) {
+        return message_page(request, context, http::Status::not_found, Text::no_session_heading,
+                            Text::no_session_body);
+    }
+    const std::string_view body = is_form_post(request) ? std::string_view(request.body()) : "";
+    if (!csrf_tokens_match(session->csrf_token, form_field(body, "csrf"))) {
+        return message_page(request, context, http::Status::forbidden, Text::error_heading,
+                            Text::form_expired);
+    }
+    const auto photo = form_field(body, "photo").value_or("");
+    const auto product = form_field(body, "product").value_or("");
+    if (http::path_of(request) == "/order/cart/remove") {
+        sessions_.remove_from_cart(session->id, photo, product);
+        return see_other(request, context, "/order#cart");
+    }
+    const auto quantity = parse_quantity(form_field(body, "quantity"));
+    if (!quantity || settlement_->prices().find(product) == nullptr ||
+        !order_has_photo(*order, photo)) {
+        CheckoutForm form;
+        form.notice = Text::cart_line_invalid;
+        return order_page(request, context, http::Status::bad_request, &form);
+    }
+    sessions_.add_to_cart(session->id, {photo, product, *quantity});
+    return see_other(request, context, "/order#cart");
+}
+
+boost::asio::awaitable<http::Response> GuestWeb::checkout(const http::Request& request,
+                                                          RequestContext& context) {
+    const auto cookie = cookie_value(request, session_cookie_name);
+    const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+    const auto order = session ? orders_.find_order(session->order_id) : std::nullopt;
+    if (!order) {
+        co_return message_page(request, context, http::Status::not_found, Text::no_session_heading,
+                               Text::no_session_body);
+    }
+    const std::string_view body = is_form_post(request) ? std::string_view(request.body()) : "";
+    const auto key = form_field(body, "key").value_or("");
+    if (!csrf_tokens_match(session->csrf_token, form_field(body, "csrf")) || key.size() < 16 ||
+        key.size() > 64 || !is_base64url(key)) {
+        co_return message_page(request, context, http::Status::forbidden, Text::error_heading,
+                               Text::form_expired);
+    }
+    // The key is the form's; the order id keeps one guest's key from naming another's
+    // reorder.
+    const auto idempotency_key = order->order_id + "/" + key;
+    auto& ledger = settlement_->ledger();
+    if (const auto placed = ledger.find_reorder_by_key(idempotency_key)) {
+        // The same form sent again (a double tap, a reload): the reorder it placed.
+        co_return co_await send_to_checkout(request, context, *placed, *order);
+    }
+    CheckoutForm form;
+    form.delivery = form_field(body, "delivery").value_or("");
+    form.name = trimmed(form_field(body, "name").value_or(""));
+    form.street = trimmed(form_field(body, "street").value_or(""));
+    form.postal_code = trimmed(form_field(body, "postal_code").value_or(""));
+    form.city = trimmed(form_field(body, "city").value_or(""));
+    form.country = trimmed(form_field(body, "country").value_or(""));
+    std::transform(form.country.begin(), form.country.end(), form.country.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+
+    const auto& prices = settlement_->prices();
+    settlement::NewReorder reorder;
+    reorder.idempotency_key = idempotency_key;
+    reorder.order_id = order->order_id;
+    reorder.currency = prices.currency;
+    for (const auto& line : sessions_.cart(session->id)) {
+        const auto* product = prices.find(line.product_id);
+        if (product != nullptr && order_has_photo(*order, line.photo_sha256)) {
+            reorder.lines.push_back({line.photo_sha256, product->id, product->label, line.quantity,
+                                     product->unit_price});
+        }
+    }
+    if (reorder.lines.empty()) {
+        form.notice = Text::cart_needed;
+        co_return order_page(request, context, http::Status::bad_request, &form);
+    }
+    if (form.delivery == "pickup" && settlement_->venue_pickup()) {
+        reorder.delivery.method = settlement::DeliveryMethod::pickup;
+    } else if (form.delivery == "ship") {
+        if (!is_address_text(form.name, 100)) {
+            form.invalid.emplace_back("name");
+        }
+        if (!is_address_text(form.street, 200)) {
+            form.invalid.emplace_back("street");
+        }
+        const bool postal_ok =
+            is_address_text(form.postal_code, 16) &&
+            std::all_of(form.postal_code.begin(), form.postal_code.end(), [](char c) {
+                return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                       c == ' ' || c == '-';
+            });
+        if (!postal_ok) {
+            form.invalid.emplace_back("postal_code");
+        }
+        if (!is_address_text(form.city, 100)) {
+            form.invalid.emplace_back("city");
+        }
+        if (form.country.size() != 2 || !std::all_of(form.country.begin(), form.country.end(),
+                                                     [](char c) { return c >= 'A' && c <= 'Z'; })) {
+            form.invalid.emplace_back("country");
+        }
+        if (!form.invalid.empty()) {
+            form.notice = Text::address_invalid;
+            co_return order_page(request, context, http::Status::bad_request, &form);
+        }
+        reorder.delivery = {settlement::DeliveryMethod::ship,
+                            form.name,
+                            form.street,
+                            form.postal_code,
+                            form.city,
+                            form.country};
+    } else {
+        form.notice = Text::delivery_invalid;
+        co_return order_page(request, context, http::Status::bad_request, &form);
+    }
+    const auto placed = ledger.place_reorder(reorder);
+    sessions_.clear_cart(session->id);
+    platform::Logger("web").info("reorder ", placed.id, " placed for order ", order->order_id, ": ",
+                                 placed.total, " ", placed.currency);
+    co_return co_await send_to_checkout(request, context, placed, *order);
+}
+
+boost::asio::awaitable<http::Response>
+GuestWeb::send_to_checkout(const http::Request& request, RequestContext& context,
+                           const settlement::Reorder& reorder, const StoredOrder& order) {
+    const auto status_path = std::string(reorders_prefix) + reorder.id;
+    if (reorder.state != settlement::ReorderState::unpaid) {
+        co_return see_other(request, context, status_path);
+    }
+    std::size_t prints = 0;
+    for (const auto& line : reorder.lines) {
+        prints += static_cast<std::size_t>(line.quantity);
+    }
+    auto description =
+        std::to_string(prints) + " prints from " + order.event + ", code " + order.code;
+    // Bound to a local first: GCC 12 mishandles temporaries inside a co_await.
+    auto asking = settlement_->checkout_url(reorder.id, std::move(description), status_path);
+    const auto url = co_await std::move(asking);
+    if (!url) {
+        // The reorder stays unpaid; its status page offers to pay again.
+        co_return message_page(request, context, http::Status::service_unavailable,
+                               Text::error_heading, Text::payment_unavailable);
+    }
+    co_return see_other(request, context, *url);
+}
+
+http::Response GuestWeb::reorder_page(const http::Request& request, RequestContext& context) {
+    const auto path = http::path_of(request);
+    const std::string id(path.substr(reorders_prefix.size()));
+    const auto cookie = cookie_value(request, session_cookie_name);
+    const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+    const auto order = session ? orders_.find_order(session->order_id) : std::nullopt;
+    if (!order) {
+        return message_page(request, context, http::Status::not_found, Text::no_session_heading,
+                            Text::no_session_body);
+    }
+    const auto reorder = is_reorder_id(id) ? settlement_->ledger().find_reorder(id) : std::nullopt;
+    // Another order's reorder gets the same 404 as one that does not exist.
+    if (!reorder || reorder->order_id != order->order_id) {
+        return not_found(request, context);
+    }
+    const auto language = context.language;
+    std::string main = "<main class=\"narrow\">\n<h1>";
+    main += html_escape(text(language, Text::reorder_heading));
+    main += "</h1>\n<dl>\n<dt>";
+    main += html_escape(text(language, Text::reorder_status));
+    main += "</dt><dd class=\"state state-" + std::string(settlement::to_string(reorder->state)) +
+            "\">";
+    main += html_escape(text(language, state_text(reorder->state)));
+    main += "</dd>\n<dt>";
+    main += html_escape(text(language, Text::order_event));
+    main += "</dt><dd>";
+    main += html_escape(order->event);
+    main += "</dd>\n<dt>";
+    main += html_escape(text(language, Text::delivery_heading));
+    main += "</dt><dd class=\"delivery\">";
+    if (reorder->delivery.method == settlement::DeliveryMethod::pickup) {
+        main += html_escape(text(language, Text::delivery_pickup));
+    } else {
+        const auto& address = reorder->delivery;
+        main += html_escape(address.name) + "<br>" + html_escape(address.street) + "<br>" +
+                html_escape(address.postal_code) + " " + html_escape(address.city) + "<br>" +
+                html_escape(address.country);
+    }
+    main += "</dd>\n</dl>\n<table class=\"cart\">\n<tbody>\n";
+    for (const auto& line : reorder->lines) {
+        main += "<tr><td>" + html_escape(photo_name(language, *order, line.photo_sha256)) +
+                "</td><td class=\"product\">" +
+                html_escape(product_name(language, line.product_id, line.product_label)) +
+                "</td><td class=\"quantity\">× " + std::to_string(line.quantity) +
+                "</td><td class=\"amount\">" +
+                html_escape(
+                    format_money(language, line.unit_price * line.quantity, reorder->currency)) +
+                "</td></tr>\n";
+    }
+    main += "</tbody>\n<tfoot><tr><th colspan=\"3\">";
+    main += html_escape(text(language, Text::cart_total));
+    main += "</th><td class=\"amount total\">" +
+            html_escape(format_money(language, reorder->total, reorder->currency)) +
+            "</td></tr></tfoot>\n</table>\n";
+    if (reorder->state == settlement::ReorderState::unpaid) {
+        main += "<p class=\"notice\">";
+        main += html_escape(text(language, Text::unpaid_note));
+        main += "</p>\n<form class=\"pay\" method=\"post\" action=\"" +
+                html_escape(std::string(path) + std::string(pay_suffix)) + "\">\n";
+        main += hidden_field("csrf", session->csrf_token);
+        main += "<button type=\"submit\">";
+        main += html_escape(text(language, Text::pay_now));
+        main += "</button>\n</form>\n";
+    }
+    main += "<p><a href=\"/order\">";
+    main += html_escape(text(language, Text::back_to_order));
+    main += "</a></p>\n</main>\n";
+    return html_page(request, context, http::Status::ok, Text::reorder_heading, main,
+                     std::string(path));
+}
+
+boost::asio::awaitable<http::Response> GuestWeb::pay_reorder(const http::Request& request,
+                                                             RequestContext& context) {
+    auto path = http::path_of(request);
+    path.remove_suffix(pay_suffix.size());
+    const std::string id(path.substr(reorders_prefix.size()));
+    const auto cookie = cookie_value(request, session_cookie_name);
+    const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+    const auto order = session ? orders_.find_order(session->order_id) : std::nullopt;
+    if (!order) {
+        co_return message_page(request, context, http::Status::not_found, Text::no_session_heading,
+                               Text::no_session_body);
+    }
+    const auto reorder = is_reorder_id(id) ? settlement_->ledger().find_reorder(id) : std::nullopt;
+    if (!reorder || reorder->order_id != order->order_id) {
+        co_return not_found(request, context);
+    }
+    const std::string_view body = is_form_post(request) ? std::string_view(request.body()) : "";
+    if (!csrf_tokens_match(session->csrf_token, form_field(body, "csrf"))) {
+        co_return message_page(request, context, http::Status::forbidden, Text::error_heading,
+                               Text::form_expired);
+    }
+    co_return co_await send_to_checkout(request, context, *reorder, *order);
 }
 
 } // namespace encore::hub::web

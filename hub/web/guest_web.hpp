@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hub/settlement/settlement.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
 #include "hub/web/photo_previews.hpp"
@@ -32,6 +33,8 @@ struct GuestWebSettings {
 
 // The language and extra headers of one guest request (guest_web.cpp).
 struct RequestContext;
+// What a guest typed into the checkout form, and what was wrong with it (guest_web.cpp).
+struct CheckoutForm;
 
 // The Content-Security-Policy of every guest response: no inline script or style, no
 // third-party anything, never framed, forms post only here.
@@ -41,15 +44,18 @@ inline constexpr std::string_view content_security_policy =
 
 // The guests' pages on the public listener (docs/guest-web.md): open an order by its QR
 // link (GET /o/<token>) or short code (POST /find, rate limited), see its photos
-// (GET /order). The QR token is swapped at once for an opaque session cookie and never
+// (GET /order), and with `settlement` reorder prints: a cart tied to the session,
+// address or pickup, checkout on the provider's hosted page, a status page per reorder
+// (docs/guest-web.md). The QR token is swapped at once for an opaque session cookie and never
 // appears in a URL again. Every response carries the CSP above, Referrer-Policy
 // no-referrer and X-Content-Type-Options nosniff; every form a CSRF token. Runs on the
 // hub's event loop; previews are made on a worker thread of its own.
 class GuestWeb {
 public:
-    // Throws std::invalid_argument when a trusted proxy is not an IP address.
+    // Throws std::invalid_argument when a trusted proxy is not an IP address. Without
+    // `settlement` the order page shows photos only.
     GuestWeb(boost::asio::any_io_executor loop, GuestWebSettings settings, OrderRepository& orders,
-             const ImageStore& images);
+             const ImageStore& images, settlement::Settlement* settlement = nullptr);
     ~GuestWeb();
     GuestWeb(const GuestWeb&) = delete;
     GuestWeb& operator=(const GuestWeb&) = delete;
@@ -76,7 +82,21 @@ private:
     platform::http::Response open_by_token(const platform::http::Request& request,
                                            RequestContext& context);
     platform::http::Response order_page(const platform::http::Request& request,
-                                        RequestContext& context);
+                                        RequestContext& context,
+                                        platform::http::Status status = platform::http::Status::ok,
+                                        const CheckoutForm* form = nullptr);
+    platform::http::Response change_cart(const platform::http::Request& request,
+                                         RequestContext& context);
+    boost::asio::awaitable<platform::http::Response>
+    checkout(const platform::http::Request& request, RequestContext& context);
+    platform::http::Response reorder_page(const platform::http::Request& request,
+                                          RequestContext& context);
+    boost::asio::awaitable<platform::http::Response>
+    pay_reorder(const platform::http::Request& request, RequestContext& context);
+    // Sends the guest to the provider's hosted page for an unpaid reorder.
+    boost::asio::awaitable<platform::http::Response>
+    send_to_checkout(const platform::http::Request& request, RequestContext& context,
+                     const settlement::Reorder& reorder, const StoredOrder& order);
     boost::asio::awaitable<platform::http::Response> photo(const platform::http::Request& request,
                                                            RequestContext& context);
     platform::http::Response forget(const platform::http::Request& request,
@@ -88,6 +108,7 @@ private:
     SessionStore sessions_;
     MissRateLimiter limiter_;
     PhotoPreviews previews_;
+    settlement::Settlement* settlement_;
 };
 
 } // namespace encore::hub::web

@@ -12,7 +12,7 @@ namespace {
 namespace sqlite = platform::sqlite;
 namespace crypto = platform::crypto;
 
-constexpr std::array<sqlite::Migration, 1> migrations = {{
+constexpr std::array<sqlite::Migration, 2> migrations = {{
     {1, "guest sessions", R"sql(
         CREATE TABLE guest_sessions (
             id_sha256  TEXT PRIMARY KEY,
@@ -22,6 +22,16 @@ constexpr std::array<sqlite::Migration, 1> migrations = {{
             expires_at INTEGER NOT NULL
         );
         CREATE INDEX guest_sessions_expiry ON guest_sessions(expires_at);
+    )sql"},
+    {2, "carts", R"sql(
+        CREATE TABLE cart_lines (
+            session_sha256 TEXT NOT NULL
+                REFERENCES guest_sessions(id_sha256) ON DELETE CASCADE,
+            photo_sha256   TEXT NOT NULL,
+            product_id     TEXT NOT NULL,
+            quantity       INTEGER NOT NULL CHECK (quantity > 0),
+            PRIMARY KEY (session_sha256, photo_sha256, product_id)
+        );
     )sql"},
 }};
 
@@ -77,6 +87,37 @@ std::optional<GuestSession> SessionStore::find(const std::string& id, Clock::tim
 
 void SessionStore::remove(const std::string& id) {
     db_->db.execute("DELETE FROM guest_sessions WHERE id_sha256 = ?1", id_hash(id));
+}
+
+std::vector<CartLine> SessionStore::cart(const std::string& id) {
+    auto rows = db_->db.prepare("SELECT photo_sha256, product_id, quantity FROM cart_lines "
+                                "WHERE session_sha256 = ?1 ORDER BY rowid");
+    rows.bind_all(id_hash(id));
+    std::vector<CartLine> lines;
+    while (rows.step()) {
+        lines.push_back({rows.text(0), rows.text(1), static_cast<int>(rows.int64(2))});
+    }
+    return lines;
+}
+
+void SessionStore::add_to_cart(const std::string& id, const CartLine& line) {
+    db_->db.execute("INSERT INTO cart_lines (session_sha256, photo_sha256, product_id, quantity) "
+                    "VALUES (?1, ?2, ?3, MIN(?4, ?5)) "
+                    "ON CONFLICT (session_sha256, photo_sha256, product_id) "
+                    "DO UPDATE SET quantity = MIN(quantity + excluded.quantity, ?5)",
+                    id_hash(id), line.photo_sha256, line.product_id, line.quantity,
+                    max_cart_quantity);
+}
+
+void SessionStore::remove_from_cart(const std::string& id, const std::string& photo_sha256,
+                                    const std::string& product_id) {
+    db_->db.execute("DELETE FROM cart_lines WHERE session_sha256 = ?1 AND photo_sha256 = ?2 AND "
+                    "product_id = ?3",
+                    id_hash(id), photo_sha256, product_id);
+}
+
+void SessionStore::clear_cart(const std::string& id) {
+    db_->db.execute("DELETE FROM cart_lines WHERE session_sha256 = ?1", id_hash(id));
 }
 
 } // namespace encore::hub::web

@@ -1,5 +1,7 @@
 #include "hub/web/strings.hpp"
 
+#include "hub/settlement/price_list.hpp"
+
 #include <charconv>
 #include <string>
 
@@ -123,6 +125,111 @@ constexpr std::array<Row, static_cast<std::size_t>(Text::count_)> table = {{
      "エラーが発生しました。しばらくしてからもう一度お試しください。"},
     // language_switch
     {"Language", "Sprache", "Langue", "Idioma", "言語"},
+    // more_prints_intro
+    {"Choose a photo, a product and how many copies.",
+     "Wählen Sie ein Foto, ein Produkt und die Anzahl.",
+     "Choisissez une photo, un produit et le nombre d'exemplaires.",
+     "Elige una foto, un producto y cuántas copias.", "写真、商品、枚数を選んでください。"},
+    // product_print
+    {"{size} print", "Abzug {size}", "Tirage {size}", "Copia {size}", "{size}プリント"},
+    // product_strip
+    {"Photo strip {size}", "Fotostreifen {size}", "Bande photo {size}", "Tira de fotos {size}",
+     "フォトストリップ {size}"},
+    // photo_field
+    {"Photo", "Foto", "Photo", "Foto", "写真"},
+    // product_field
+    {"Product", "Produkt", "Produit", "Producto", "商品"},
+    // quantity_field
+    {"Copies", "Anzahl", "Exemplaires", "Copias", "枚数"},
+    // add_to_cart
+    {"Add to cart", "In den Warenkorb", "Ajouter au panier", "Añadir al carrito", "カートに入れる"},
+    // cart_heading
+    {"Your cart", "Ihr Warenkorb", "Votre panier", "Tu carrito", "カート"},
+    // cart_empty
+    {"Your cart is empty.", "Ihr Warenkorb ist leer.", "Votre panier est vide.",
+     "Tu carrito está vacío.", "カートは空です。"},
+    // cart_remove
+    {"Remove", "Entfernen", "Retirer", "Quitar", "削除"},
+    // cart_total
+    {"Total", "Summe", "Total", "Total", "合計"},
+    // delivery_heading
+    {"Delivery", "Lieferung", "Livraison", "Entrega", "受け取り方法"},
+    // delivery_ship
+    {"Ship to my address", "An meine Adresse senden", "Envoyer à mon adresse",
+     "Enviar a mi dirección", "住所に配送"},
+    // delivery_pickup
+    {"Pick up at the venue", "Am Veranstaltungsort abholen", "Retrait sur le lieu de l'événement",
+     "Recoger en el lugar del evento", "会場で受け取る"},
+    // address_name
+    {"Full name", "Vollständiger Name", "Nom complet", "Nombre completo", "氏名"},
+    // address_street
+    {"Street and number", "Straße und Hausnummer", "Rue et numéro", "Calle y número",
+     "番地・建物名"},
+    // address_postal_code
+    {"Postal code", "Postleitzahl", "Code postal", "Código postal", "郵便番号"},
+    // address_city
+    {"City", "Ort", "Ville", "Ciudad", "市区町村"},
+    // address_country
+    {"Country (two letters, e.g. DE)", "Land (zwei Buchstaben, z. B. DE)",
+     "Pays (deux lettres, p. ex. FR)", "País (dos letras, p. ej. ES)", "国（2文字、例: JP）"},
+    // checkout_button
+    {"Check out and pay", "Zur Kasse und bezahlen", "Valider et payer", "Finalizar y pagar",
+     "購入手続きへ進む"},
+    // cart_line_invalid
+    {"Choose one of your photos, a product and 1 to 99 copies.",
+     "Wählen Sie eines Ihrer Fotos, ein Produkt und 1 bis 99 Abzüge.",
+     "Choisissez une de vos photos, un produit et 1 à 99 exemplaires.",
+     "Elige una de tus fotos, un producto y de 1 a 99 copias.",
+     "写真と商品を選び、枚数は1〜99で指定してください。"},
+    // cart_needed
+    {"Add at least one print to your cart first.",
+     "Legen Sie zuerst mindestens einen Abzug in den Warenkorb.",
+     "Ajoutez d'abord au moins un tirage à votre panier.",
+     "Primero añade al menos una copia a tu carrito.", "先にプリントをカートに入れてください。"},
+    // address_invalid
+    {"Please check the highlighted fields of your address.",
+     "Bitte prüfen Sie die markierten Felder Ihrer Adresse.",
+     "Vérifiez les champs signalés de votre adresse.",
+     "Revisa los campos marcados de tu dirección.", "住所の強調された項目を確認してください。"},
+    // delivery_invalid
+    {"Please choose how you want to get your prints.",
+     "Bitte wählen Sie, wie Sie Ihre Abzüge erhalten möchten.",
+     "Choisissez comment recevoir vos tirages.", "Elige cómo quieres recibir tus copias.",
+     "受け取り方法を選んでください。"},
+    // reorders_heading
+    {"Your print orders", "Ihre Bestellungen", "Vos commandes de tirages", "Tus pedidos de copias",
+     "プリントのご注文"},
+    // reorder_heading
+    {"Print order", "Bestellung", "Commande de tirages", "Pedido de copias", "プリントのご注文"},
+    // reorder_status
+    {"Status", "Status", "État", "Estado", "状況"},
+    // state_unpaid
+    {"Not paid yet", "Noch nicht bezahlt", "Pas encore payée", "Aún no pagado", "未払い"},
+    // state_paid
+    {"Paid", "Bezahlt", "Payée", "Pagado", "支払い済み"},
+    // state_printing
+    {"Printing", "Wird gedruckt", "En impression", "Imprimiendo", "印刷中"},
+    // state_packed
+    {"Packed", "Verpackt", "Emballée", "Empaquetado", "梱包済み"},
+    // state_shipped
+    {"Shipped", "Versandt", "Expédiée", "Enviado", "発送済み"},
+    // unpaid_note
+    {"This order is not paid yet. You can pay for it now.",
+     "Diese Bestellung ist noch nicht bezahlt. Sie können sie jetzt bezahlen.",
+     "Cette commande n'est pas encore payée. Vous pouvez la payer maintenant.",
+     "Este pedido aún no está pagado. Puedes pagarlo ahora.",
+     "このご注文はまだ支払われていません。今すぐお支払いいただけます。"},
+    // pay_now
+    {"Pay now", "Jetzt bezahlen", "Payer maintenant", "Pagar ahora", "今すぐ支払う"},
+    // back_to_order
+    {"Back to your photos", "Zurück zu Ihren Fotos", "Retour à vos photos", "Volver a tus fotos",
+     "写真に戻る"},
+    // payment_unavailable
+    {"The payment service cannot be reached right now. Please try again in a moment.",
+     "Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.",
+     "Le service de paiement est injoignable pour le moment. Réessayez dans un instant.",
+     "El servicio de pago no está disponible ahora. Inténtalo de nuevo en un momento.",
+     "決済サービスに接続できません。しばらくしてからもう一度お試しください。"},
 }};
 
 constexpr std::array<std::string_view, all_languages.size()> tags = {"en", "de", "fr", "es", "ja"};
@@ -220,6 +327,44 @@ Language choose_language(std::optional<std::string_view> chosen, std::string_vie
         accept_language.remove_prefix(comma + 1);
     }
     return best.value_or(Language::en);
+}
+
+std::string format_money(Language language, std::int64_t minor_units, std::string_view currency) {
+    const bool negative = minor_units < 0;
+    const auto magnitude = negative ? -minor_units : minor_units;
+    const bool comma =
+        language == Language::de || language == Language::fr || language == Language::es;
+    std::string number;
+    const int decimals = settlement::currency_decimals(currency);
+    if (decimals == 0) {
+        number = std::to_string(magnitude);
+    } else {
+        auto fraction = std::to_string(magnitude % 100);
+        if (fraction.size() < 2) {
+            fraction.insert(0, "0");
+        }
+        number = std::to_string(magnitude / 100) + (comma ? "," : ".") + fraction;
+    }
+    std::string_view sign;
+    if (currency == "EUR") {
+        sign = "€";
+    } else if (currency == "USD") {
+        sign = "$";
+    } else if (currency == "GBP") {
+        sign = "£";
+    } else if (currency == "JPY") {
+        sign = language == Language::ja ? "￥" : "¥";
+    }
+    std::string text = negative ? "-" : "";
+    if (sign.empty()) {
+        text += number + "\u00a0" + std::string(currency);
+    } else if (comma) {
+        // A no-break space keeps the sign on the amount's line.
+        text += number + "\u00a0" + std::string(sign);
+    } else {
+        text += std::string(sign) + number;
+    }
+    return text;
 }
 
 } // namespace encore::hub::web

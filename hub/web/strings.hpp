@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace encore::hub::web {
@@ -43,6 +45,42 @@ enum class Text {
     error_heading,
     server_error,
     language_switch,
+    more_prints_intro,
+    product_print,
+    product_strip,
+    photo_field,
+    product_field,
+    quantity_field,
+    add_to_cart,
+    cart_heading,
+    cart_empty,
+    cart_remove,
+    cart_total,
+    delivery_heading,
+    delivery_ship,
+    delivery_pickup,
+    address_name,
+    address_street,
+    address_postal_code,
+    address_city,
+    address_country,
+    checkout_button,
+    cart_line_invalid,
+    cart_needed,
+    address_invalid,
+    delivery_invalid,
+    reorders_heading,
+    reorder_heading,
+    reorder_status,
+    state_unpaid,
+    state_paid,
+    state_printing,
+    state_packed,
+    state_shipped,
+    unpaid_note,
+    pay_now,
+    back_to_order,
+    payment_unavailable,
     count_,
 };
 
@@ -60,5 +98,10 @@ std::optional<Language> parse_language(std::string_view tag);
 // of ours, else the Accept-Language entry with the highest q-value that we have
 // (ties go to the earlier entry), else English.
 Language choose_language(std::optional<std::string_view> chosen, std::string_view accept_language);
+
+// An amount in the currency's minor units as the language writes it: "€3.50" in
+// English and Japanese, "3,50 €" in German, French and Spanish; "¥500" for a currency
+// without a minor unit; the ISO code where there is no common sign ("3.50 CHF").
+std::string format_money(Language language, std::int64_t minor_units, std::string_view currency);
 
 } // namespace encore::hub::web

@@ -97,6 +97,8 @@ TEST_CASE("a reorder placed twice with one idempotency key is one reorder") {
     CHECK(first.delivery.city == "Berlin");
     const auto again = ledger.place_reorder(two_five_by_seven("form-1"));
     CHECK(again.id == first.id);
+    CHECK(ledger.find_reorder_by_key("form-1")->id == first.id);
+    CHECK_FALSE(ledger.find_reorder_by_key("form-9"));
     CHECK(ledger.reorders_of_order("order-1").size() == 1);
     const auto other = ledger.place_reorder(two_five_by_seven("form-2"));
     CHECK(other.id != first.id);
