@@ -173,6 +173,63 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
                    return http::json_response(request, http::Status::ok, {{"kiosks", kiosks}});
                }));
 
+    router.add(
+        http::Method::get, "/api/staff", guarded(context, [&context](const http::Request& request) {
+            json members = json::array();
+            for (const auto& member : context.staff.members()) {
+                members.push_back({{"name", member.name}, {"role", staff::to_string(member.role)}});
+            }
+            return http::json_response(request, http::Status::ok, {{"staff", members}});
+        }));
+
+    // The password arrives hashed (`encore staff add` runs Argon2id on the hub machine):
+    // it never crosses the network, and hashing never stalls this loop.
+    router.add(http::Method::post, "/api/staff",
+               guarded(context, [&context](const http::Request& request) {
+                   const auto body = json::parse(request.body(), nullptr, false);
+                   const auto text = [&body](const char* key) {
+                       return body.is_object() && body.contains(key) && body[key].is_string()
+                                  ? body[key].get<std::string>()
+                                  : std::string();
+                   };
+                   const auto name = text("name");
+                   if (const auto problem = staff::problem_with_name(name)) {
+                       return error_response(request, http::Status::bad_request, *problem);
+                   }
+                   const auto role = staff::parse_role(text("role"));
+                   if (!role) {
+                       return error_response(request, http::Status::bad_request,
+                                             "role must be desk, shipping or admin");
+                   }
+                   const auto hash = text("password_hash");
+                   if (!hash.starts_with("$argon2id$")) {
+                       return error_response(
+                           request, http::Status::bad_request,
+                           "password_hash must be an Argon2id hash ($argon2id$...)");
+                   }
+                   context.staff.set_member(name, *role, hash);
+                   return http::json_response(request, http::Status::ok,
+                                              {{"name", name}, {"role", staff::to_string(*role)}});
+               }));
+
+    router.add_prefix(
+        http::Method::post, "/api/staff/",
+        guarded(context, [&context](const http::Request& request) {
+            // POST /api/staff/NAME/remove
+            std::string rest(http::path_of(request).substr(std::string_view("/api/staff/").size()));
+            constexpr std::string_view suffix = "/remove";
+            if (!rest.ends_with(suffix)) {
+                return error_response(request, http::Status::not_found, "unknown staff action");
+            }
+            const auto name = rest.substr(0, rest.size() - suffix.size());
+            if (!context.staff.remove_member(name)) {
+                return error_response(request, http::Status::not_found,
+                                      "no staff member named " + name);
+            }
+            return http::json_response(request, http::Status::ok,
+                                       {{"name", name}, {"removed", true}});
+        }));
+
     router.add(http::Method::get, "/api/uploads",
                guarded(context, [&context](const http::Request& request) {
                    // Photo uploads the hub holds in part: where each booth resumes.

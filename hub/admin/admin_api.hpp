@@ -2,6 +2,7 @@
 
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
+#include "hub/staff/staff_directory.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
 #include "platform/http/router.hpp"
@@ -22,6 +23,7 @@ struct AdminContext {
     IntakeServer& intake;
     ImageStore& images;
     OrderRepository& orders;
+    staff::StaffDirectory& staff;
 };
 
 // The back office's JSON API under /api/ on the private listener, used by `encore`.

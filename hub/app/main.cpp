@@ -7,6 +7,8 @@
 #include "hub/settlement/dev_provider.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/settlement/settlement.hpp"
+#include "hub/staff/staff_directory.hpp"
+#include "hub/staff/staff_login.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
 #include "hub/web/guest_web.hpp"
@@ -69,6 +71,7 @@ int run(int argc, char** argv) {
     hub::ImageStore images(config.data_dir / "images");
     const auto orders = hub::open_sqlite_order_repository(config.data_dir / "orders.db");
     const auto admin_token = hub::load_or_create_admin_token(config.data_dir);
+    hub::staff::StaffDirectory staff(config.data_dir / "staff.db");
     hub::settlement::Ledger ledger(config.data_dir / "settlement.db");
 
     boost::asio::io_context loop;
@@ -101,9 +104,11 @@ int run(int argc, char** argv) {
     if (join_link.port == 0) {
         join_link.port = intake.local_endpoint().port;
     }
-    hub::AdminContext admin{admin_token, join_link, config.public_url, registry, intake,
-                            images,      *orders};
+    hub::AdminContext admin{admin_token, join_link, config.public_url, registry,
+                            intake,      images,    *orders,           staff};
     hub::add_admin_routes(private_router, admin);
+    hub::staff::StaffLogin staff_login(loop.get_executor(), staff);
+    staff_login.add_routes(private_router);
     http::Server public_server(loop, config.public_listen, public_router, "public");
     http::Server private_server(loop, config.private_listen, private_router, "private");
     // The dev provider's webhooks come in over HTTP like a real provider's, on the

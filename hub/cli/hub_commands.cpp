@@ -1,5 +1,6 @@
 #include "hub/cli/hub_commands.hpp"
 
+#include "hub/staff/staff_directory.hpp"
 #include "platform/config/command_line.hpp"
 #include "platform/http/client.hpp"
 
@@ -9,6 +10,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <termios.h>
+#include <unistd.h>
 
 namespace encore::cli {
 namespace {
@@ -240,6 +243,94 @@ int kiosk_command(int argc, const char* const* argv) {
                               ? ""
                               : "  REVOKED " + kiosk["revoked_at"].get<std::string>())
                       << "\n";
+        }
+        return 0;
+    });
+}
+
+namespace {
+
+// One line from the terminal with echo off, or from stdin when it is not a terminal
+// (scripts, tests).
+std::string read_password(const std::string& prompt) {
+    if (isatty(STDIN_FILENO) == 0) {
+        std::string line;
+        std::getline(std::cin, line);
+        return line;
+    }
+    std::cerr << prompt << std::flush;
+    termios original{};
+    tcgetattr(STDIN_FILENO, &original);
+    termios silent = original;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+    std::string line;
+    std::getline(std::cin, line);
+    tcsetattr(STDIN_FILENO, TCSANOW, &original);
+    std::cerr << "\n";
+    return line;
+}
+
+} // namespace
+
+int staff_command(int argc, const char* const* argv) {
+    HubOptions hub;
+    std::optional<std::string> role;
+    platform::CommandLine command_line(
+        "encore staff", "add NAME --role desk|shipping|admin | list | remove NAME",
+        "Manages the back office's staff accounts. `add` reads the password from the terminal "
+        "(or one line of stdin), hashes it here with Argon2id and sends only the hash; adding "
+        "an existing name sets a new role and password and logs them out.");
+    command_line.allow_positionals();
+    command_line.add_option("role", "ROLE", "desk, shipping or admin (for add)", role);
+    hub.add_to(command_line);
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    const auto& operands = command_line.positionals();
+    const bool list = operands.size() == 1 && operands[0] == "list";
+    const bool add = operands.size() == 2 && operands[0] == "add";
+    const bool remove = operands.size() == 2 && operands[0] == "remove";
+    if (!list && !add && !remove) {
+        std::cerr << "encore staff: expected 'add NAME --role ROLE', 'list' or 'remove NAME'\n";
+        return 2;
+    }
+    if (add) {
+        if (const auto problem = hub::staff::problem_with_name(operands[1])) {
+            std::cerr << "encore staff: " << *problem << "\n";
+            return 2;
+        }
+        if (!role || !hub::staff::parse_role(*role)) {
+            std::cerr << "encore staff add: --role must be desk, shipping or admin\n";
+            return 2;
+        }
+    }
+    return guarded([&] {
+        HubClient client(hub);
+        if (remove) {
+            client.call("POST", "/api/staff/" + operands[1] + "/remove");
+            std::cout << "staff member " << operands[1] << " removed\n";
+            return 0;
+        }
+        if (add) {
+            const auto password = read_password("Password for " + operands[1] + ": ");
+            if (const auto problem = hub::staff::problem_with_password(password)) {
+                throw CommandError(*problem);
+            }
+            if (isatty(STDIN_FILENO) != 0 && read_password("Again: ") != password) {
+                throw CommandError("the passwords differ; nothing was changed");
+            }
+            const json request = {{"name", operands[1]},
+                                  {"role", *role},
+                                  {"password_hash", hub::staff::hash_password(password)}};
+            client.call("POST", "/api/staff", request.dump());
+            std::cout << "staff member " << operands[1] << " (" << *role << ") saved\n";
+            return 0;
+        }
+        const auto body = json::parse(client.call("GET", "/api/staff").body);
+        for (const auto& member : body["staff"]) {
+            std::cout << member["name"].get<std::string>() << "  "
+                      << member["role"].get<std::string>() << "\n";
         }
         return 0;
     });

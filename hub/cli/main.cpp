@@ -27,6 +27,8 @@ Commands:
   photo get HASH [--out FILE]     fetch a stored original photo
   enrol-token --kiosk NAME        print a one-time join token for a new booth
   kiosk list | revoke NAME        list booths, or cut one off at once
+  staff add NAME --role ROLE      add a back-office account (desk, shipping, admin)
+  staff list | remove NAME        list the accounts, or remove one
   print --printer QUEUE FILE      print a JPEG or PDF through CUPS and wait for it
   printer status [QUEUE]          show a print queue's state and jobs (or list the queues)
   printer resume QUEUE            start a stopped print queue and release its held jobs
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
         {"photo", cli::photo_command},          {"enrol-token", cli::enrol_token_command},
         {"kiosk", cli::kiosk_command},          {"print", hub::cli::print_command},
         {"printer", hub::cli::printer_command}, {"camera", hub::cli::camera_command},
+        {"staff", cli::staff_command},
     };
     try {
         if (argc < 2) {

@@ -69,8 +69,23 @@ ClientResponse request(const Endpoint& server, const std::string& method, const 
         throw std::runtime_error("no answer from " + where + ": " + error.message());
     }
     const auto& response = parser.get();
-    return {static_cast<int>(response.result_int()),
-            std::string(response[beast::http::field::content_type]), response.body()};
+    ClientResponse result{static_cast<int>(response.result_int()),
+                          std::string(response[beast::http::field::content_type]),
+                          response.body(),
+                          {}};
+    for (const auto& field : response) {
+        result.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    return result;
+}
+
+std::optional<std::string> ClientResponse::header(std::string_view name) const {
+    for (const auto& [field, value] : headers) {
+        if (boost::beast::iequals(field, name)) {
+            return value;
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace encore::platform::http

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct ClientResponse {
     int status = 0;
     std::string content_type;
     std::string body;
+    // Every header field as received, in order (Set-Cookie may come more than once).
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    // The first header of that name (case-insensitive), or nullopt.
+    std::optional<std::string> header(std::string_view name) const;
 };
 
 // One blocking HTTP/1.1 request, for the command line and tests. Throws
