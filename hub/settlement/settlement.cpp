@@ -3,6 +3,7 @@
 #include "hub/settlement/webhook_signature.hpp"
 #include "platform/log/logger.hpp"
 
+#include <boost/beast/http/field.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -95,6 +96,19 @@ WebhookAnswer Settlement::receive_webhook(std::string_view signature_header, std
     return {accepted, std::string(to_string(outcome))};
 }
 
+namespace {
+
+// The public listener's headers on every answer, a provider's included.
+http::Response webhook_answer(const http::Request& request, http::Status status,
+                              const nlohmann::json& body) {
+    auto response = http::json_response(request, status, body);
+    response.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    response.set(boost::beast::http::field::cache_control, "no-store");
+    return response;
+}
+
+} // namespace
+
 void add_webhook_route(http::Router& router, Settlement& settlement) {
     router.add(
         http::Method::post, "/webhooks/payment",
@@ -110,16 +124,16 @@ void add_webhook_route(http::Router& router, Settlement& settlement) {
             } catch (const std::exception& error) {
                 // The provider retries a webhook that was not answered 2xx.
                 log.error("a payment webhook failed: ", error.what());
-                co_return http::json_response(request, http::Status::internal_server_error,
-                                              {{"error", "internal error"}});
+                co_return webhook_answer(request, http::Status::internal_server_error,
+                                         {{"error", "internal error"}});
             }
             if (!answer.accepted) {
                 log.warning("payment webhook refused: ", answer.reason);
-                co_return http::json_response(request, http::Status::bad_request,
-                                              {{"error", answer.reason}});
+                co_return webhook_answer(request, http::Status::bad_request,
+                                         {{"error", answer.reason}});
             }
             log.info("payment webhook ", answer.reason);
-            co_return http::json_response(request, http::Status::ok, {{"status", answer.reason}});
+            co_return webhook_answer(request, http::Status::ok, {{"status", answer.reason}});
         });
 }
 

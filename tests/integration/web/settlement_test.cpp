@@ -403,6 +403,8 @@ TEST_CASE("webhooks with a bad signature, a stale time or an unknown event get 4
         const auto reply = shop.post_webhook(attempt.body, attempt.signature);
         CHECK(reply.result_int() == 400);
         CHECK(contains(reply.body(), "\"error\""));
+        CHECK(reply["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'");
+        CHECK(reply["X-Content-Type-Options"] == "nosniff");
     }
     // Bodies whose signature is computed right but that name no checkout of ours or
     // the wrong amount.
