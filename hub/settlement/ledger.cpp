@@ -207,6 +207,21 @@ struct Ledger::Database {
         return reorder;
     }
 
+    // The reorders whose ids the statement's first column lists, in its order.
+    std::vector<Reorder> reorders_listed(sqlite::Statement rows) {
+        std::vector<std::string> ids;
+        while (rows.step()) {
+            ids.push_back(rows.text(0));
+        }
+        std::vector<Reorder> reorders;
+        for (const auto& id : ids) {
+            if (auto reorder = reorder_where("id = ?1", id)) {
+                reorders.push_back(std::move(*reorder));
+            }
+        }
+        return reorders;
+    }
+
     std::optional<CheckoutAttempt> checkout_where(std::string_view condition,
                                                   const std::string& value) {
         std::string sql = "SELECT ";
@@ -270,20 +285,30 @@ std::optional<Reorder> Ledger::find_reorder_by_key(const std::string& idempotenc
 }
 
 std::vector<Reorder> Ledger::reorders_of_order(const std::string& order_id) {
-    std::vector<std::string> ids;
     auto rows = db_->db.prepare(
         "SELECT id FROM reorders WHERE order_id = ?1 ORDER BY created_at DESC, rowid DESC");
     rows.bind_all(order_id);
-    while (rows.step()) {
-        ids.push_back(rows.text(0));
-    }
-    std::vector<Reorder> reorders;
-    for (const auto& id : ids) {
-        if (auto reorder = find_reorder(id)) {
-            reorders.push_back(std::move(*reorder));
-        }
-    }
-    return reorders;
+    return db_->reorders_listed(std::move(rows));
+}
+
+std::vector<Reorder> Ledger::reorders_in_state(ReorderState state) {
+    auto rows =
+        db_->db.prepare("SELECT id FROM reorders WHERE state = ?1 ORDER BY updated_at, rowid");
+    rows.bind_all(std::string(to_string(state)));
+    return db_->reorders_listed(std::move(rows));
+}
+
+bool Ledger::advance(const std::string& reorder_id, ReorderState from, ReorderState to) {
+    sqlite::Transaction transaction(db_->db);
+    auto moved = db_->db.prepare(
+        "UPDATE reorders SET state = ?3, updated_at = ?4 WHERE id = ?1 AND state = ?2 "
+        "RETURNING id");
+    moved.bind_all(reorder_id, std::string(to_string(from)), std::string(to_string(to)),
+                   now_seconds());
+    const bool changed = moved.step();
+    moved.reset();
+    transaction.commit();
+    return changed;
 }
 
 std::optional<CheckoutAttempt> Ledger::begin_checkout(const std::string& reorder_id,

@@ -138,6 +138,12 @@ public:
     std::optional<Reorder> find_reorder_by_key(const std::string& idempotency_key);
     // Newest first.
     std::vector<Reorder> reorders_of_order(const std::string& order_id);
+    // Oldest first: the order desk's queue (paid), the lab's work (printing), the
+    // shipping station's list (printing, packed).
+    std::vector<Reorder> reorders_in_state(ReorderState state);
+    // Moves a reorder from `from` to `to` in one transaction; false (nothing changed)
+    // when it is not in `from`: not paid yet, or someone moved it first.
+    bool advance(const std::string& reorder_id, ReorderState from, ReorderState to);
 
     // The checkout attempt to send the guest to: the reorder's attempt still creating or
     // open, or a new one (with a new idempotency key, stored before this returns).
