@@ -43,8 +43,7 @@ http::Response error_response(const http::Request& request, http::Status status,
 
 // Wraps a handler so it runs only with the admin token, and turns an exception into
 // a 500 with the reason instead of a dropped connection.
-http::Handler guarded(AdminContext& context,
-                      std::function<http::Response(const http::Request&)> handler) {
+http::Handler guarded_async(AdminContext& context, http::Handler handler) {
     return [&context, handler = std::move(handler)](
                const http::Request& request) -> boost::asio::awaitable<http::Response> {
         const std::string_view authorization = request[boost::beast::http::field::authorization];
@@ -56,7 +55,7 @@ http::Handler guarded(AdminContext& context,
         std::optional<http::Response> response;
         std::string failure;
         try {
-            response = handler(request);
+            response = co_await handler(request);
         } catch (const std::exception& error) {
             failure = error.what();
         }
@@ -65,6 +64,47 @@ http::Handler guarded(AdminContext& context,
         }
         co_return std::move(*response);
     };
+}
+
+http::Handler guarded(AdminContext& context,
+                      std::function<http::Response(const http::Request&)> handler) {
+    return guarded_async(
+        context,
+        [handler = std::move(handler)](const http::Request& request)
+            -> boost::asio::awaitable<http::Response> { co_return handler(request); });
+}
+
+json reorder_json(const settlement::Reorder& reorder) {
+    json lines = json::array();
+    for (const auto& line : reorder.lines) {
+        lines.push_back({{"photo", line.photo_sha256},
+                         {"product", line.product_id},
+                         {"quantity", line.quantity}});
+    }
+    return {{"id", reorder.id},
+            {"order_id", reorder.order_id},
+            {"state", settlement::to_string(reorder.state)},
+            {"currency", reorder.currency},
+            {"total", reorder.total},
+            {"delivery",
+             reorder.delivery.method == settlement::DeliveryMethod::pickup ? "pickup" : "ship"},
+            {"lines", lines}};
+}
+
+// What a refused release answers: the clerk's reason, with the status that fits it.
+http::Status release_status(desk::ReleaseError error) {
+    switch (error) {
+    case desk::ReleaseError::none:
+        return http::Status::ok;
+    case desk::ReleaseError::unknown_reorder:
+        return http::Status::not_found;
+    case desk::ReleaseError::not_settled:
+    case desk::ReleaseError::already_released:
+        return http::Status::conflict;
+    case desk::ReleaseError::cannot_print:
+        return http::Status::service_unavailable;
+    }
+    return http::Status::internal_server_error;
 }
 
 } // namespace
@@ -229,6 +269,52 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
             return http::json_response(request, http::Status::ok,
                                        {{"name", name}, {"removed", true}});
         }));
+
+    router.add(http::Method::get, "/api/desk/queue",
+               guarded(context, [&context](const http::Request& request) {
+                   json queue = json::array();
+                   for (const auto& reorder : context.desk.queue()) {
+                       queue.push_back(reorder_json(reorder));
+                   }
+                   return http::json_response(request, http::Status::ok, {{"queue", queue}});
+               }));
+
+    router.add(
+        http::Method::post, "/api/desk/release",
+        guarded_async(
+            context,
+            [&context](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                const auto body = json::parse(request.body(), nullptr, false);
+                if (!body.is_object() || !body.contains("reorder") ||
+                    !body["reorder"].is_string()) {
+                    co_return error_response(request, http::Status::bad_request,
+                                             "send {\"reorder\": ID, \"printer\": QUEUE?}");
+                }
+                std::optional<std::string> printer;
+                if (body.contains("printer") && body["printer"].is_string()) {
+                    printer = body["printer"].get<std::string>();
+                }
+                const auto reorder_id = body["reorder"].get<std::string>();
+                // The awaitable first: GCC 12 must not see the argument copies inside
+                // the co_await expression.
+                auto releasing = context.desk.release(reorder_id, printer);
+                const auto result = co_await std::move(releasing);
+                if (!result.ok()) {
+                    co_return error_response(request, release_status(result.error), result.message);
+                }
+                json items = json::array();
+                for (const auto& item : context.desk.progress(reorder_id)) {
+                    items.push_back({{"item", item.item},
+                                     {"product", item.product_id},
+                                     {"copies", item.copies},
+                                     {"printed", item.printed},
+                                     {"state", item.state},
+                                     {"message", item.message}});
+                }
+                co_return http::json_response(
+                    request, http::Status::ok,
+                    {{"reorder", reorder_id}, {"message", result.message}, {"items", items}});
+            }));
 
     router.add(http::Method::get, "/api/uploads",
                guarded(context, [&context](const http::Request& request) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hub/desk/order_desk.hpp"
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
 #include "hub/staff/staff_directory.hpp"
@@ -24,6 +25,7 @@ struct AdminContext {
     ImageStore& images;
     OrderRepository& orders;
     staff::StaffDirectory& staff;
+    desk::OrderDesk& desk;
 };
 
 // The back office's JSON API under /api/ on the private listener, used by `encore`.

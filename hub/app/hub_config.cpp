@@ -47,6 +47,13 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     });
     settlement_side.read("venue_pickup", config.settlement_venue_pickup);
     settlement_side.finish();
+    auto desk = root.object("desk");
+    desk.read("lab_queue", config.desk_lab_queue);
+    desk.read("templates_dir", config.desk_templates_dir);
+    desk.finish();
+    if (config.desk_lab_queue.empty()) {
+        root.problem("desk.lab_queue", "must name a CUPS queue (`lpstat -p` lists them)");
+    }
     auto log = root.object("log");
     platform::config::read_log_settings(log, config.log);
     if (config.public_listen == config.private_listen && config.public_listen.port != 0) {

@@ -37,6 +37,12 @@ struct HubConfig {
     settlement::PriceList settlement_price_list = settlement::default_price_list();
     // Whether a guest may pick reorders up at the venue instead of having them shipped.
     bool settlement_venue_pickup = true;
+    // The CUPS queue of the lab printer the order desk releases reorders to; the print
+    // server is libcups's (CUPS_SERVER, client.conf, else the local cupsd).
+    std::string desk_lab_queue = "lab";
+    // The print templates (single-4x6.json, single-5x7.json, single-8x10.json,
+    // strip-2x6.json) reorders are rendered with.
+    std::filesystem::path desk_templates_dir = "/usr/share/encore/templates";
     platform::LogSettings log;
 };
 

@@ -1,7 +1,9 @@
 // hubd: the store daemon. main() only wires the components together.
 
+#include "drivers/printer/cups_printer.hpp"
 #include "hub/admin/admin_api.hpp"
 #include "hub/app/hub_config.hpp"
+#include "hub/desk/order_desk.hpp"
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
 #include "hub/settlement/dev_provider.hpp"
@@ -15,11 +17,14 @@
 #include "platform/config/daemon_options.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/http/server.hpp"
+#include "platform/runtime/blocking_worker.hpp"
 #include "platform/runtime/program.hpp"
 #include "platform/runtime/service_notify.hpp"
 #include "platform/runtime/signals.hpp"
 #include "platform/version.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
@@ -104,8 +109,22 @@ int run(int argc, char** argv) {
     if (join_link.port == 0) {
         join_link.port = intake.local_endpoint().port;
     }
-    hub::AdminContext admin{admin_token, join_link, config.public_url, registry,
-                            intake,      images,    *orders,           staff};
+    // The order desk prints paid reorders on the lab printer through its own spooler.
+    const auto lab_templates = hub::desk::load_lab_templates(config.desk_templates_dir);
+    const auto lab_printer = drivers::printer::make_cups_printer();
+    auto lab_ledger = drivers::printer::PrintLedger::open(config.data_dir / "lab-ledger.db");
+    drivers::printer::PrintSpooler lab_spooler(loop.get_executor(), *lab_printer, lab_ledger, {},
+                                               [](const drivers::printer::PrintEvent&) {});
+    platform::BlockingWorker desk_worker(loop.get_executor(), "desk");
+    hub::desk::OrderDesk desk(loop.get_executor(), ledger, images, *orders,
+                              lab_templates ? &*lab_templates : nullptr, lab_spooler, lab_ledger,
+                              desk_worker,
+                              {config.desk_lab_queue, config.data_dir / "lab", config.public_url});
+    lab_spooler.start();
+    boost::asio::co_spawn(loop, desk.resume_released(), boost::asio::detached);
+
+    hub::AdminContext admin{
+        admin_token, join_link, config.public_url, registry, intake, images, *orders, staff, desk};
     hub::add_admin_routes(private_router, admin);
     hub::staff::StaffLogin staff_login(loop.get_executor(), staff);
     staff_login.add_routes(private_router);
@@ -122,6 +141,7 @@ int run(int argc, char** argv) {
     payment_provider.set_webhook_target(webhook_target);
     platform::StopSignals stop_signals(loop, [&](int) {
         intake.stop();
+        lab_spooler.stop();
         public_server.stop();
         private_server.stop();
         loop.stop();

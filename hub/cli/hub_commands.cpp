@@ -336,4 +336,59 @@ int staff_command(int argc, const char* const* argv) {
     });
 }
 
+int desk_command(int argc, const char* const* argv) {
+    HubOptions hub;
+    std::optional<std::string> printer;
+    platform::CommandLine command_line(
+        "encore desk", "queue | release REORDER [--printer QUEUE]",
+        "The order desk: lists the paid reorders waiting for the lab, or releases one to the "
+        "lab printer (each item rendered at its size from the original, each copy printed "
+        "once). A reorder that is not paid, or was released already, is refused.");
+    command_line.allow_positionals();
+    command_line.add_option("printer", "QUEUE", "print on this CUPS queue instead of the lab's",
+                            printer);
+    hub.add_to(command_line);
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    const auto& operands = command_line.positionals();
+    const bool queue = operands.size() == 1 && operands[0] == "queue";
+    const bool release = operands.size() == 2 && operands[0] == "release";
+    if (!queue && !release) {
+        std::cerr << "encore desk: expected 'queue' or 'release REORDER'\n";
+        return 2;
+    }
+    return guarded([&] {
+        HubClient client(hub);
+        if (release) {
+            json request = {{"reorder", operands[1]}};
+            if (printer) {
+                request["printer"] = *printer;
+            }
+            const auto body =
+                json::parse(client.call("POST", "/api/desk/release", request.dump()).body);
+            std::cout << body["message"].get<std::string>() << "\n";
+            for (const auto& item : body["items"]) {
+                std::cout << "  item " << item["item"].get<int>() << ": "
+                          << item["copies"].get<int>() << " x "
+                          << item["product"].get<std::string>() << "  "
+                          << item["state"].get<std::string>() << "\n";
+            }
+            return 0;
+        }
+        const auto body = json::parse(client.call("GET", "/api/desk/queue").body);
+        for (const auto& reorder : body["queue"]) {
+            std::cout << reorder["id"].get<std::string>() << "  order "
+                      << reorder["order_id"].get<std::string>() << "  "
+                      << reorder["delivery"].get<std::string>();
+            for (const auto& line : reorder["lines"]) {
+                std::cout << "  " << line["quantity"].get<int>() << "x"
+                          << line["product"].get<std::string>();
+            }
+            std::cout << "\n";
+        }
+        return 0;
+    });
+}
+
 } // namespace encore::cli

@@ -8,5 +8,6 @@ int photo_command(int argc, const char* const* argv);
 int enrol_token_command(int argc, const char* const* argv);
 int kiosk_command(int argc, const char* const* argv);
 int staff_command(int argc, const char* const* argv);
+int desk_command(int argc, const char* const* argv);
 
 } // namespace encore::cli

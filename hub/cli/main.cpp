@@ -29,6 +29,8 @@ Commands:
   kiosk list | revoke NAME        list booths, or cut one off at once
   staff add NAME --role ROLE      add a back-office account (desk, shipping, admin)
   staff list | remove NAME        list the accounts, or remove one
+  desk queue                      list the paid reorders waiting for the lab
+  desk release REORDER            print a paid reorder on the lab printer
   print --printer QUEUE FILE      print a JPEG or PDF through CUPS and wait for it
   printer status [QUEUE]          show a print queue's state and jobs (or list the queues)
   printer resume QUEUE            start a stopped print queue and release its held jobs
@@ -79,7 +81,7 @@ int main(int argc, char** argv) {
         {"photo", cli::photo_command},          {"enrol-token", cli::enrol_token_command},
         {"kiosk", cli::kiosk_command},          {"print", hub::cli::print_command},
         {"printer", hub::cli::printer_command}, {"camera", hub::cli::camera_command},
-        {"staff", cli::staff_command},
+        {"staff", cli::staff_command},          {"desk", cli::desk_command},
     };
     try {
         if (argc < 2) {

@@ -1,5 +1,7 @@
 #include "hub/desk/lab_render.hpp"
 
+#include "platform/log/logger.hpp"
+
 #include <array>
 
 namespace encore::hub::desk {
@@ -29,6 +31,17 @@ LabTemplates LabTemplates::load(const std::filesystem::path& templates_dir) {
         templates.products_.emplace(product.product_id, std::move(product));
     }
     return templates;
+}
+
+std::optional<LabTemplates> load_lab_templates(const std::filesystem::path& templates_dir) {
+    try {
+        return LabTemplates::load(templates_dir);
+    } catch (const std::exception& error) {
+        platform::Logger("desk").warning(
+            "no print templates (", error.what(),
+            "): the order desk cannot print until desk.templates_dir names them");
+        return std::nullopt;
+    }
 }
 
 const LabProduct* LabTemplates::find(std::string_view product_id) const {

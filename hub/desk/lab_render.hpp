@@ -45,6 +45,10 @@ private:
     std::map<std::string, LabProduct, std::less<>> products_;
 };
 
+// The templates of `templates_dir`, or nullopt (logged, naming desk.templates_dir) when
+// they cannot be read: the hub then runs without its lab, and releases say why.
+std::optional<LabTemplates> load_lab_templates(const std::filesystem::path& templates_dir);
+
 // The print of one reordered photo: the product's layout with `original` in every photo
 // slot. Pure; slow (decodes the original): call it on a worker thread.
 kiosk::imaging::Result<std::vector<std::byte>> render_lab_print(const LabProduct& product,

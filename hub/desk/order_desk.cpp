@@ -74,7 +74,8 @@ boost::asio::awaitable<ReleaseResult> OrderDesk::release(std::string reorder_id,
                                 "reorder " + reorder_id + " was released already"};
     }
     const auto lab_queue = queue.value_or(settings_.lab_queue);
-    co_await print_items(*reorder, lab_queue, false);
+    auto printing = print_items(*reorder, lab_queue, false);
+    co_await std::move(printing);
     platform::Logger("desk").info("reorder ", reorder_id, " released to '", lab_queue, "'");
     co_return ReleaseResult{ReleaseError::none, "reorder " + reorder_id + ": " +
                                                     std::to_string(reorder->lines.size()) +
@@ -194,7 +195,8 @@ bool OrderDesk::printed(const std::string& reorder_id) {
 boost::asio::awaitable<int> OrderDesk::resume_released() {
     int resumed = 0;
     for (const auto& reorder : ledger_.reorders_in_state(ReorderState::printing)) {
-        co_await print_items(reorder, settings_.lab_queue, true);
+        auto printing = print_items(reorder, settings_.lab_queue, true);
+        co_await std::move(printing);
         ++resumed;
     }
     co_return resumed;

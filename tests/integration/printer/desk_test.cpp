@@ -5,12 +5,19 @@
 #include "hub/desk/order_desk.hpp"
 #include "kiosk/imaging/jpeg.hpp"
 #include "platform/crypto/sha256.hpp"
+#include "platform/http/client.hpp"
 #include "platform/runtime/blocking_worker.hpp"
 #include "tests/integration/printer/print_rig.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/source_tree.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
 
 using namespace encore;
 using namespace std::chrono_literals;
@@ -84,7 +91,8 @@ public:
         boost::asio::co_spawn(
             harness_.loop(),
             [&]() -> boost::asio::awaitable<void> {
-                result = co_await desk_.release(reorder_id, std::nullopt);
+                auto releasing = desk_.release(reorder_id, std::nullopt);
+                result = co_await std::move(releasing);
             },
             [](std::exception_ptr error) {
                 if (error) {
@@ -175,4 +183,90 @@ TEST_CASE("a product the lab has no template for is refused before anything chan
     CHECK(result.error == hub::desk::ReleaseError::cannot_print);
     CHECK(result.message.find("poster") != std::string::npos);
     CHECK(desk.ledger().find_reorder(reorder.id)->state == settlement::ReorderState::paid);
+}
+
+TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refusing unpaid "
+          "ones and callers without the token") {
+    testing::PrintRig rig;
+    const auto data = rig.work() / "hub";
+    std::filesystem::create_directories(data);
+    const auto config = rig.work() / "hub.json";
+    {
+        const nlohmann::json settings = {
+            {"desk",
+             {{"lab_queue", "lab"},
+              {"templates_dir",
+               (testing::source_dir() / "kiosk" / "imaging" / "templates").string()}}}};
+        std::ofstream(config) << settings.dump();
+    }
+    testing::ChildProcess hubd(testing::bin_dir() / "hubd",
+                               {"--config", config.string(), "--data", data.string(),
+                                "--public-listen", "127.0.0.1:0", "--private-listen", "127.0.0.1:0",
+                                "--kiosk-listen", "127.0.0.1:0"},
+                               {"CUPS_SERVER=" + rig.server()});
+    const auto line = hubd.wait_for_line("listening", 10s);
+    REQUIRE_MESSAGE(line, hubd.stderr_text());
+    std::smatch match;
+    REQUIRE(std::regex_search(*line, match, std::regex("private=(http://127\\.0\\.0\\.1:\\d+)/")));
+    const std::string hub_url = match[1];
+    const auto encore = [&](std::vector<std::string> arguments) {
+        arguments.insert(arguments.end(),
+                         {"--hub", hub_url, "--token-file", (data / "admin.token").string()});
+        return testing::run_program(testing::bin_dir() / "encore", arguments);
+    };
+
+    // A stored photo and a reorder of it, placed and paid in the hub's own ledger.
+    const auto photo = camera_photo();
+    const auto sha256 = platform::crypto::to_hex(platform::crypto::sha256(photo));
+    REQUIRE_FALSE(hub::ImageStore(data / "images").put(sha256, photo));
+    settlement::Ledger ledger(data / "settlement.db");
+    const auto place = [&](const std::string& key) {
+        settlement::NewReorder reorder;
+        reorder.idempotency_key = key;
+        reorder.order_id = "order-1";
+        reorder.currency = "EUR";
+        reorder.lines = {{sha256, "8x10", "8×10", 1, 800}};
+        reorder.delivery.method = settlement::DeliveryMethod::pickup;
+        return ledger.place_reorder(reorder);
+    };
+    const auto unpaid = place("unpaid");
+    const auto paid = place("paid");
+    const auto attempt = ledger.begin_checkout(paid.id, "dev");
+    REQUIRE(attempt.has_value());
+    ledger.record_checkout_opened(attempt->idempotency_key, "checkout-1", "https://pay/");
+    ledger.apply_event({"event-1", "checkout.completed", "checkout-1", "charge-1", 800, "EUR"});
+
+    const auto queue = encore({"desk", "queue"});
+    REQUIRE_MESSAGE(queue.exit_code == 0, queue.err);
+    CHECK(queue.out.find(paid.id) != std::string::npos);
+    CHECK(queue.out.find("1x8x10") != std::string::npos);
+    CHECK(queue.out.find(unpaid.id) == std::string::npos);
+
+    const auto refused = encore({"desk", "release", unpaid.id});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("409") != std::string::npos);
+    CHECK(refused.err.find("not paid") != std::string::npos);
+
+    const auto released = encore({"desk", "release", paid.id});
+    REQUIRE_MESSAGE(released.exit_code == 0, released.err);
+    CHECK(released.out.find("1 items sent to 'lab'") != std::string::npos);
+    REQUIRE(testing::wait_until([&] { return rig.prints("lab").size() == 1; }, 60s));
+    const auto bytes = testing::read_bytes(rig.prints("lab")[0]);
+    const auto info = imaging::read_jpeg_info(std::as_bytes(std::span(bytes)));
+    REQUIRE(info.has_value());
+    CHECK(info->width == 3000);
+    CHECK(info->height == 2400);
+
+    const auto twice = encore({"desk", "release", paid.id});
+    CHECK(twice.exit_code == 1);
+    CHECK(twice.err.find("released already") != std::string::npos);
+
+    const auto endpoint = platform::http::parse_http_url(hub_url);
+    REQUIRE(endpoint);
+    CHECK(platform::http::request(*endpoint, "GET", "/api/desk/queue").status == 401);
+    CHECK(platform::http::request(*endpoint, "POST", "/api/desk/release",
+                                  {{"Authorization", "Bearer wrong"}}, R"({"reorder": "x"})")
+              .status == 401);
+    hubd.send_signal(SIGTERM);
+    CHECK(hubd.wait_for_exit(10s) == 0);
 }
