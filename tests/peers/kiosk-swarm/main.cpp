@@ -145,7 +145,7 @@ int run(int argc, char** argv) {
         "and their orders over the kiosk link, all at once. Prints a JSON summary: "
         "photos/s, MB/s, ack latencies.");
     std::optional<std::string> hub_admin, token_file, kiosks_text, photos_text, bytes_text,
-        per_order_text, chunk_text, prefix, timeout_text;
+        per_order_text, chunk_text, prefix, timeout_text, paced_photos_text, paced_load_text;
     std::vector<std::string> join_tokens;
     command_line.add_option("hub-admin", "URL",
                             "the hub's private listener (http://HOST:PORT): make join tokens "
@@ -159,6 +159,13 @@ int run(int argc, char** argv) {
                           join_tokens);
     command_line.add_option("kiosks", "N", "kiosks with --hub-admin (default 50)", kiosks_text);
     command_line.add_option("photos", "M", "photos each kiosk uploads (default 6)", photos_text);
+    command_line.add_option("paced-photos", "K",
+                            "then K more photos each, paced (default 0: no paced phase)",
+                            paced_photos_text);
+    command_line.add_option("paced-load", "PERCENT",
+                            "the paced phase offers this share of the first phase's photos/s, "
+                            "every kiosk at an even pace (default 50)",
+                            paced_load_text);
     command_line.add_option("photo-bytes", "S", "size of each photo (default 2000000)", bytes_text);
     command_line.add_option("photos-per-order", "P", "photos an order names (default 3)",
                             per_order_text);
@@ -174,10 +181,15 @@ int run(int argc, char** argv) {
     swarm::SwarmPlan plan;
     std::uint64_t kiosk_count = 0;
     std::uint64_t photo_bytes = 0;
+    std::uint32_t photos_per_kiosk = 0;
+    std::uint32_t paced_photos = 0;
+    std::uint64_t paced_percent = 0;
     try {
         kiosk_count = number_option(kiosks_text, "kiosks", 50, 1);
-        plan.photos_per_kiosk =
-            static_cast<std::uint32_t>(number_option(photos_text, "photos", 6, 1));
+        photos_per_kiosk = static_cast<std::uint32_t>(number_option(photos_text, "photos", 6, 1));
+        paced_photos =
+            static_cast<std::uint32_t>(number_option(paced_photos_text, "paced-photos", 0, 0));
+        paced_percent = number_option(paced_load_text, "paced-load", 50, 1);
         photo_bytes = number_option(bytes_text, "photo-bytes", 2'000'000, 17);
         plan.photos_per_order =
             static_cast<std::uint32_t>(number_option(per_order_text, "photos-per-order", 3, 1));
@@ -219,71 +231,106 @@ int run(int argc, char** argv) {
         kiosks.push_back(std::make_unique<swarm::SimulatedKiosk>(
             loop, static_cast<std::uint32_t>(index), identities[index]));
     }
-    // Every kiosk connects first, so the measured phase is intake, not handshakes.
     for (auto& kiosk : kiosks) {
-        boost::asio::co_spawn(loop, kiosk->connect(plan.reply_timeout), boost::asio::detached);
+        kiosk->prepare(pool, photos_per_kiosk + paced_photos);
+    }
+    // Every kiosk connects first, so the measured phases are intake, not handshakes.
+    json errors = json::array();
+    for (auto& kiosk : kiosks) {
+        boost::asio::co_spawn(
+            loop,
+            [&errors, &booth = *kiosk, &plan]() -> boost::asio::awaitable<void> {
+                const auto failure = co_await booth.connect(plan.reply_timeout);
+                if (!failure.empty()) {
+                    errors.push_back(booth.name() + ": " + failure);
+                }
+            },
+            boost::asio::detached);
     }
     loop.restart();
     loop.run();
-    json errors = json::array();
-    for (const auto& kiosk : kiosks) {
-        if (!kiosk->result().error.empty()) {
-            errors.push_back(kiosk->name() + ": " + kiosk->result().error);
-        }
-    }
-    const auto started = Clock::now();
-    const bool started_uploads = errors.empty();
-    if (started_uploads) {
-        for (auto& kiosk : kiosks) {
-            boost::asio::co_spawn(loop, kiosk->upload(pool, plan), boost::asio::detached);
+
+    // Runs one phase on every kiosk at once; its summary, with errors appended to `errors`.
+    const auto run_phase = [&](const swarm::Phase& shape, std::chrono::microseconds interval) {
+        std::vector<swarm::KioskResult> results(kiosks.size());
+        const auto started = Clock::now();
+        for (std::size_t index = 0; index < kiosks.size(); ++index) {
+            swarm::Phase phase = shape;
+            phase.started = started;
+            phase.interval = interval;
+            // Paced kiosks start spread over one interval, as booths do not shoot in step.
+            phase.start_delay =
+                interval * static_cast<long>(index) / static_cast<long>(kiosks.size());
+            boost::asio::co_spawn(loop, kiosks[index]->upload(pool, plan, phase, results[index]),
+                                  boost::asio::detached);
         }
         loop.restart();
         loop.run();
-    }
-    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-
-    std::vector<double> photo_ack_ms;
-    std::vector<double> order_ack_ms;
-    std::uint64_t bytes_sent = 0;
-    std::uint64_t photos = 0;
-    std::uint64_t orders = 0;
-    std::set<std::string> ciphers;
-    for (const auto& kiosk : kiosks) {
-        const auto& result = kiosk->result();
-        photo_ack_ms.insert(photo_ack_ms.end(), result.photo_ack_ms.begin(),
-                            result.photo_ack_ms.end());
-        order_ack_ms.insert(order_ack_ms.end(), result.order_ack_ms.begin(),
-                            result.order_ack_ms.end());
-        bytes_sent += result.photo_bytes_sent;
-        photos += result.photos_acknowledged;
-        orders += result.orders_acknowledged;
-        ciphers.insert(kiosk->tls_version() + " " + kiosk->tls_cipher());
-        if (!result.error.empty() && started_uploads) {
-            errors.push_back(kiosk->name() + ": " + result.error);
+        const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        std::vector<double> photo_ack_ms;
+        std::vector<double> order_ack_ms;
+        std::uint64_t bytes_sent = 0;
+        std::uint64_t photos = 0;
+        std::uint64_t orders = 0;
+        for (std::size_t index = 0; index < kiosks.size(); ++index) {
+            const auto& result = results[index];
+            photo_ack_ms.insert(photo_ack_ms.end(), result.photo_ack_ms.begin(),
+                                result.photo_ack_ms.end());
+            order_ack_ms.insert(order_ack_ms.end(), result.order_ack_ms.begin(),
+                                result.order_ack_ms.end());
+            bytes_sent += result.photo_bytes_sent;
+            photos += result.photos_acknowledged;
+            orders += result.orders_acknowledged;
+            if (!result.error.empty()) {
+                errors.push_back(kiosks[index]->name() + ": " + result.error);
+            }
         }
-        kiosk->close();
+        const double photo_megabytes =
+            static_cast<double>(photos) * static_cast<double>(photo_bytes) / 1e6;
+        return json{{"photos_per_kiosk", shape.photos},
+                    {"seconds", seconds},
+                    {"photos", photos},
+                    {"orders", orders},
+                    {"photo_bytes_sent", bytes_sent},
+                    {"photos_per_second", static_cast<double>(photos) / seconds},
+                    {"megabytes_per_second", photo_megabytes / seconds},
+                    {"photo_ack_ms", latency_summary(photo_ack_ms)},
+                    {"order_ack_ms", latency_summary(order_ack_ms)}};
+    };
+
+    json summary = {{"kiosks", kiosks.size()},
+                    {"photo_bytes", photo_bytes},
+                    {"chunk_bytes", plan.chunk_bytes},
+                    {"photos_per_order", plan.photos_per_order},
+                    {"enrol_seconds", enrol_seconds}};
+    if (errors.empty()) {
+        swarm::Phase saturated;
+        saturated.photos = photos_per_kiosk;
+        summary.update(run_phase(saturated, {}));
+    }
+    if (errors.empty() && paced_photos > 0) {
+        // Each kiosk's share of the offered load, as the time between its photos.
+        const double offered =
+            summary["photos_per_second"].get<double>() * static_cast<double>(paced_percent) / 100.0;
+        const auto interval = std::chrono::microseconds(
+            static_cast<long>(1e6 * static_cast<double>(kiosks.size()) / std::max(offered, 1e-3)));
+        swarm::Phase paced;
+        paced.first_photo = photos_per_kiosk;
+        paced.photos = paced_photos;
+        auto measured = run_phase(paced, interval);
+        measured["offered_photos_per_second"] = offered;
+        measured["interval_ms"] = static_cast<double>(interval.count()) / 1e3;
+        summary["paced"] = measured;
     }
     const auto& first = *kiosks.front();
-    const json summary = {
-        {"kiosks", kiosks.size()},
-        {"photos_per_kiosk", plan.photos_per_kiosk},
-        {"photo_bytes", photo_bytes},
-        {"chunk_bytes", plan.chunk_bytes},
-        {"enrol_seconds", enrol_seconds},
-        {"seconds", seconds},
-        {"photos", photos},
-        {"orders", orders},
-        {"photo_bytes_sent", bytes_sent},
-        {"photos_per_second", seconds > 0 ? static_cast<double>(photos) / seconds : 0.0},
-        {"megabytes_per_second", seconds > 0 ? static_cast<double>(photos) *
-                                                   static_cast<double>(photo_bytes) / 1e6 / seconds
-                                             : 0.0},
-        {"photo_ack_ms", latency_summary(photo_ack_ms)},
-        {"order_ack_ms", latency_summary(order_ack_ms)},
-        {"tls", {{"version", first.tls_version()}, {"cipher", first.tls_cipher()}}},
-        {"tls_negotiated", ciphers},
-        {"errors", errors},
-    };
+    summary["tls"] = {{"version", first.tls_version()}, {"cipher", first.tls_cipher()}};
+    std::set<std::string> ciphers;
+    for (const auto& kiosk : kiosks) {
+        ciphers.insert(kiosk->tls_version() + " " + kiosk->tls_cipher());
+        kiosk->close();
+    }
+    summary["tls_negotiated"] = ciphers;
+    summary["errors"] = errors;
     std::cout << summary.dump(2) << std::endl;
     return errors.empty() ? 0 : 1;
 }

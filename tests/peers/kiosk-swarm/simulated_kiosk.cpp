@@ -9,6 +9,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -124,7 +125,7 @@ struct SimulatedKiosk::State {
     beast::ssl_stream<beast::tcp_stream> stream;
     wire::FrameDecoder decoder;
     std::array<std::byte, 64 * 1024> buffer{};
-    KioskResult result;
+    std::vector<wire::Sha256> digests; // of photos 0, 1, ... (prepare())
 
     asio::awaitable<void> send(const std::vector<std::byte>& frame, std::chrono::seconds timeout) {
         beast::get_lowest_layer(stream).expires_after(timeout);
@@ -203,14 +204,15 @@ struct SimulatedKiosk::State {
     }
 
     asio::awaitable<void> upload_photo(const PhotoPool& pool, const SwarmPlan& plan,
-                                       std::uint32_t photo, const wire::Sha256& digest,
-                                       const std::string& order_id, std::vector<std::byte>& bytes) {
+                                       std::uint32_t photo, const std::string& order_id,
+                                       std::vector<std::byte>& bytes, KioskResult& result) {
+        const auto& digest = digests.at(photo);
         pool.fill(index, photo, bytes);
         const auto begin = wire::encode(wire::PhotoBegin{digest, bytes.size(), order_id});
         co_await send(begin, plan.reply_timeout);
         const auto reply = co_await receive(plan.reply_timeout);
         if (reply.type == wire::FrameType::ack) {
-            ++result.photos_acknowledged; // The hub already held it (a rerun with the same seed).
+            ++result.photos_acknowledged; // The hub already held it.
             co_return;
         }
         const auto offset = wire::parse_offset(reply.payload_text());
@@ -243,10 +245,12 @@ struct SimulatedKiosk::State {
         ++result.photos_acknowledged;
     }
 
-    asio::awaitable<void> upload(const PhotoPool& pool, const SwarmPlan& plan) {
+    asio::awaitable<void> upload(const PhotoPool& pool, const SwarmPlan& plan, const Phase& phase,
+                                 KioskResult& result) {
         std::vector<std::byte> bytes(pool.photo_bytes());
-        std::uint32_t photo = 0;
-        while (photo < plan.photos_per_kiosk) {
+        asio::steady_timer pace(stream.get_executor());
+        std::uint32_t done = 0;
+        while (done < phase.photos) {
             wire::Order order;
             order.order_id = platform::crypto::random_uuid();
             order.code = platform::crypto::random_short_code(6);
@@ -256,11 +260,15 @@ struct SimulatedKiosk::State {
             order.created_at = platform::utc_now_text();
             order.copies = 1;
             order.layout = "strip-2x6";
-            for (std::uint32_t taken = 0;
-                 taken < plan.photos_per_order && photo < plan.photos_per_kiosk; ++taken, ++photo) {
-                const auto digest = pool.sha256_of(index, photo);
-                co_await upload_photo(pool, plan, photo, digest, order.order_id, bytes);
-                order.photos.push_back({digest, bytes.size()});
+            for (std::uint32_t taken = 0; taken < plan.photos_per_order && done < phase.photos;
+                 ++taken, ++done) {
+                if (phase.interval.count() > 0) {
+                    pace.expires_at(phase.started + phase.start_delay + phase.interval * done);
+                    co_await pace.async_wait(asio::as_tuple(asio::use_awaitable));
+                }
+                const auto photo = phase.first_photo + done;
+                co_await upload_photo(pool, plan, photo, order.order_id, bytes, result);
+                order.photos.push_back({digests.at(photo), bytes.size()});
             }
             const auto message = wire::encode(order);
             const auto sent = Clock::now();
@@ -282,19 +290,28 @@ SimulatedKiosk::SimulatedKiosk(asio::io_context& loop, std::uint32_t index,
 
 SimulatedKiosk::~SimulatedKiosk() = default;
 
-asio::awaitable<void> SimulatedKiosk::connect(std::chrono::seconds timeout) {
-    try {
-        co_await state_->connect(timeout);
-    } catch (const std::exception& error) {
-        state_->result.error = error.what();
+void SimulatedKiosk::prepare(const PhotoPool& pool, std::uint32_t count) {
+    while (state_->digests.size() < count) {
+        state_->digests.push_back(
+            pool.sha256_of(state_->index, static_cast<std::uint32_t>(state_->digests.size())));
     }
 }
 
-asio::awaitable<void> SimulatedKiosk::upload(const PhotoPool& pool, const SwarmPlan& plan) {
+asio::awaitable<std::string> SimulatedKiosk::connect(std::chrono::seconds timeout) {
     try {
-        co_await state_->upload(pool, plan);
+        co_await state_->connect(timeout);
     } catch (const std::exception& error) {
-        state_->result.error = error.what();
+        co_return error.what();
+    }
+    co_return std::string();
+}
+
+asio::awaitable<void> SimulatedKiosk::upload(const PhotoPool& pool, const SwarmPlan& plan,
+                                             Phase phase, KioskResult& result) {
+    try {
+        co_await state_->upload(pool, plan, phase, result);
+    } catch (const std::exception& error) {
+        result.error = error.what();
     }
 }
 
@@ -314,10 +331,6 @@ std::string SimulatedKiosk::tls_version() const {
 std::string SimulatedKiosk::tls_cipher() const {
     const char* name = SSL_CIPHER_get_name(SSL_get_current_cipher(state_->stream.native_handle()));
     return name != nullptr ? name : "";
-}
-
-const KioskResult& SimulatedKiosk::result() const {
-    return state_->result;
 }
 
 } // namespace encore::swarm

@@ -40,14 +40,24 @@ private:
 };
 
 struct SwarmPlan {
-    std::uint32_t photos_per_kiosk = 6;
     std::uint32_t photos_per_order = 3;
     // As kioskd's uplink sends them (UplinkSettings::chunk_bytes).
     std::size_t chunk_bytes = 512 * 1024;
     std::chrono::seconds reply_timeout{60};
 };
 
-// What one kiosk measured. Latencies in milliseconds.
+// One measured phase: photos [first_photo, first_photo + photos) of each kiosk. With an
+// interval, photo i of a kiosk starts no earlier than start_delay + i * interval after
+// the phase began (booths taking photos at their own pace); without, back to back.
+struct Phase {
+    std::uint32_t first_photo = 0;
+    std::uint32_t photos = 0;
+    std::chrono::steady_clock::time_point started;
+    std::chrono::microseconds start_delay{0};
+    std::chrono::microseconds interval{0};
+};
+
+// What one kiosk measured in a phase. Latencies in milliseconds.
 struct KioskResult {
     std::vector<double> photo_ack_ms; // last CHUNK written -> ACK read
     std::vector<double> order_ack_ms; // ORDER written -> ACK read
@@ -69,18 +79,23 @@ public:
     SimulatedKiosk(const SimulatedKiosk&) = delete;
     SimulatedKiosk& operator=(const SimulatedKiosk&) = delete;
 
-    // TLS handshake with the kiosk's certificate, HELLO, WELCOME. Sets result().error
-    // on failure.
-    boost::asio::awaitable<void> connect(std::chrono::seconds timeout);
-    // Uploads the plan's photos and orders; run after connect() succeeded.
-    boost::asio::awaitable<void> upload(const PhotoPool& pool, const SwarmPlan& plan);
+    // Hashes photos [0, count) ahead, as a booth hashes a photo when it is taken, so
+    // the measured phases do not include it.
+    void prepare(const PhotoPool& pool, std::uint32_t count);
+    // TLS handshake with the kiosk's certificate, HELLO, WELCOME. Returns the reason on
+    // failure, empty on success.
+    boost::asio::awaitable<std::string> connect(std::chrono::seconds timeout);
+    // Uploads the phase's photos and their orders into `result`; run after connect()
+    // succeeded and prepare() covered the phase. The phase is taken by value: the
+    // coroutine starts later, when the caller's copy may be gone.
+    boost::asio::awaitable<void> upload(const PhotoPool& pool, const SwarmPlan& plan, Phase phase,
+                                        KioskResult& result);
     void close();
 
     const std::string& name() const;
     // The TLS version and cipher suite the hub negotiated ("TLSv1.3", "TLS_AES_256_...").
     std::string tls_version() const;
     std::string tls_cipher() const;
-    const KioskResult& result() const;
 
     struct State;
 
