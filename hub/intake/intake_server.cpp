@@ -9,8 +9,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -38,7 +41,8 @@ struct IntakeServer::State {
         , images(images_in)
         , orders(orders_in)
         , tls(asio::ssl::context::tls_server)
-        , acceptor(loop_in) {}
+        , acceptor(loop_in)
+        , storage(std::max<std::size_t>(1, settings.storage_threads)) {}
 
     asio::io_context& loop;
     IntakeSettings settings;
@@ -52,6 +56,8 @@ struct IntakeServer::State {
     std::multimap<std::string, tcp::socket*> sessions;
     std::size_t connections = 0;
     bool stopped = false;
+    // Blocking image-store work (write, fsync, hash, rename); see IntakeSettings.
+    asio::thread_pool storage;
 };
 
 namespace {
@@ -78,6 +84,26 @@ std::optional<PeerIdentity> peer_identity(Stream& stream) {
     } catch (const platform::tls::CertificateError&) {
         return std::nullopt;
     }
+}
+
+// Runs `work` (blocking file I/O) on the storage threads and resumes the calling
+// coroutine on the loop with its result, so the session's state never leaves the loop.
+template <typename Work>
+asio::awaitable<std::invoke_result_t<Work&>> on_storage(IntakeServer::State& state, Work work) {
+    using Result = std::invoke_result_t<Work&>;
+    auto initiate = [&state](auto handler, Work task) {
+        auto loop_work = asio::make_work_guard(state.loop);
+        asio::post(state.storage, [handler = std::move(handler), task = std::move(task),
+                                   loop_work = std::move(loop_work)]() mutable {
+            Result result = task();
+            auto loop = loop_work.get_executor();
+            asio::post(loop, [handler = std::move(handler), result = std::move(result)]() mutable {
+                std::move(handler)(std::move(result));
+            });
+        });
+    };
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Result)>(
+        initiate, asio::use_awaitable, std::move(work));
 }
 
 // One kiosk connection: reads frames, answers each, tracks the photo upload in progress.
@@ -134,7 +160,7 @@ public:
             }
             decoder_.feed(std::span(buffer).first(count));
             while (auto frame = decoder_.next()) {
-                handle(*frame);
+                co_await handle(*frame);
                 if (closing_) {
                     break;
                 }
@@ -179,15 +205,15 @@ private:
         }
     }
 
-    void handle(const wire::Frame& frame) {
+    asio::awaitable<void> handle(const wire::Frame& frame) {
         if (!identity_) {
             if (frame.type != wire::FrameType::enrol) {
                 refuse("not-enrolled",
                        "connect with the certificate from enrolment, or send ENROL");
-                return;
+                co_return;
             }
             handle_enrol(frame);
-            return;
+            co_return;
         }
         switch (frame.type) {
         case wire::FrameType::hello:
@@ -200,10 +226,10 @@ private:
             handle_photo_begin(frame);
             break;
         case wire::FrameType::chunk:
-            handle_chunk(frame);
+            co_await handle_chunk(frame);
             break;
         case wire::FrameType::photo_end:
-            handle_photo_end(frame);
+            co_await handle_photo_end(frame);
             break;
         case wire::FrameType::ping: {
             const auto ping = wire::parse_ping(frame.payload_text());
@@ -314,23 +340,29 @@ private:
         send(wire::encode(wire::Offset{begin.value->sha256, offset}));
     }
 
-    void handle_chunk(const wire::Frame& frame) {
+    // `frame` stays alive in run() until this returns: the chunk's data points into it.
+    asio::awaitable<void> handle_chunk(const wire::Frame& frame) {
         const auto chunk = wire::parse_chunk(frame.payload);
         if (!chunk) {
             refuse("bad-message", chunk.error);
-            return;
+            co_return;
         }
         if (!upload_ || upload_->sha256 != chunk.value->sha256) {
             refuse("bad-message", "CHUNK for a photo without PHOTO_BEGIN");
-            return;
+            co_return;
         }
         const auto hash = wire::to_hex(chunk.value->sha256);
         // Logged before the bytes are stored, so that after a crash the log shows every
         // chunk the hub took in and a test can count what the kiosk had to send again.
         state_.log.debug("photo ", hash, " from '", identity_->kiosk, "': chunk at byte ",
                          chunk.value->offset, ", ", chunk.value->data.size(), " bytes");
-        const auto error = state_.images.append(identity_->kiosk, hash, chunk.value->offset,
-                                                chunk.value->data, upload_->size);
+        // Durable before the next frame of this connection is handled (docs/protocol.md).
+        auto append = [&images = state_.images, &kiosk = identity_->kiosk, &hash,
+                       offset = chunk.value->offset, data = chunk.value->data,
+                       size = upload_->size] {
+            return images.append(kiosk, hash, offset, data, size);
+        };
+        const auto error = co_await on_storage(state_, std::move(append));
         if (!error) {
             upload_->received += chunk.value->data.size();
         } else if (error == std::errc::invalid_argument) {
@@ -345,29 +377,32 @@ private:
         }
     }
 
-    void handle_photo_end(const wire::Frame& frame) {
+    asio::awaitable<void> handle_photo_end(const wire::Frame& frame) {
         const auto end = wire::parse_photo_end(frame.payload_text());
         if (!end) {
             refuse("bad-message", "PHOTO_END: " + end.error);
-            return;
+            co_return;
         }
         if (!upload_ || upload_->sha256 != end.value->sha256) {
             refuse("bad-message", "PHOTO_END for a photo without PHOTO_BEGIN");
-            return;
+            co_return;
         }
         const auto hash = wire::to_hex(end.value->sha256);
-        const auto error = state_.images.finish(identity_->kiosk, hash, upload_->size);
         const auto finished = *upload_;
         const auto size = upload_->size;
         upload_.reset();
+        auto finish = [&images = state_.images, &kiosk = identity_->kiosk, &hash, size] {
+            return images.finish(kiosk, hash, size);
+        };
+        const auto error = co_await on_storage(state_, std::move(finish));
         if (error == std::errc::illegal_byte_sequence) {
             refuse("hash-mismatch",
                    "photo " + hash + " did not match its SHA-256; upload it again");
-            return;
+            co_return;
         }
         if (error) {
             refuse("storage-full", "cannot store photo " + hash + ": " + error.message());
-            return;
+            co_return;
         }
         state_.orders.record_photo(identity_->kiosk, hash, size);
         state_.log.info("photo ", hash, " from '", identity_->kiosk, "' stored: ", size, " bytes, ",
@@ -471,6 +506,9 @@ IntakeServer::IntakeServer(asio::io_context& loop, IntakeSettings settings, Kios
 
 IntakeServer::~IntakeServer() {
     stop();
+    // Let the storage threads finish what they hold, so none of them touches the image
+    // store after its owner let it go.
+    state_->storage.join();
 }
 
 platform::Endpoint IntakeServer::local_endpoint() const {

@@ -21,6 +21,11 @@ struct IntakeSettings {
     std::chrono::seconds heartbeat{15};
     std::chrono::seconds handshake_timeout{10};
     std::size_t max_connections = 2000;
+    // Threads that write and fsync photo chunks and move finished photos into the image
+    // store. Each connection still waits for its own chunk to be durable before it reads
+    // the next frame; the threads let many kiosks' fsyncs overlap (the file system
+    // commits them together) while the loop keeps reading and decrypting.
+    std::size_t storage_threads = 8;
 };
 
 // The hub's end of the kiosk link (docs/protocol.md): a TLS 1.3 listener where each

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <functional>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,18 +117,29 @@ std::filesystem::path ImageStore::part_path(const std::string& kiosk,
     return root_ / "uploads" / kiosk / (sha256_hex + ".part");
 }
 
+std::mutex& ImageStore::lock_for(const std::filesystem::path& part) const {
+    return upload_locks_[std::hash<std::string>{}(part.native()) % upload_locks_.size()];
+}
+
+std::uint64_t ImageStore::upload_offset_locked(const std::filesystem::path& part) const {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(part, error);
+    return error ? 0 : size;
+}
+
 std::uint64_t ImageStore::upload_offset(const std::string& kiosk,
                                         const std::string& sha256_hex) const {
-    std::error_code error;
-    const auto size = std::filesystem::file_size(part_path(kiosk, sha256_hex), error);
-    return error ? 0 : size;
+    const auto part = part_path(kiosk, sha256_hex);
+    const std::lock_guard lock(lock_for(part));
+    return upload_offset_locked(part);
 }
 
 std::error_code ImageStore::append(const std::string& kiosk, const std::string& sha256_hex,
                                    std::uint64_t offset, std::span<const std::byte> data,
                                    std::uint64_t max_size) {
     const auto path = part_path(kiosk, sha256_hex);
-    if (offset != upload_offset(kiosk, sha256_hex) || offset + data.size() > max_size) {
+    const std::lock_guard lock(lock_for(path));
+    if (offset != upload_offset_locked(path) || offset + data.size() > max_size) {
         return std::make_error_code(std::errc::invalid_argument);
     }
     if (offset == 0) {
@@ -165,6 +177,7 @@ std::error_code ImageStore::append(const std::string& kiosk, const std::string& 
 std::error_code ImageStore::finish(const std::string& kiosk, const std::string& sha256_hex,
                                    std::uint64_t size) {
     const auto part = part_path(kiosk, sha256_hex);
+    const std::lock_guard lock(lock_for(part));
     if (contains(sha256_hex)) {
         std::filesystem::remove(part);
         return {};

@@ -2,8 +2,10 @@
 
 #include "platform/crypto/sha256.hpp"
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -16,6 +18,11 @@ namespace encore::hub {
 // (images/ab/abcdef….jpg), written atomically and verified before it is acknowledged.
 // Uploads in progress live in uploads/<kiosk>/<sha256>.part, each byte durable
 // before the kiosk is told the new offset, so an upload resumes after any crash.
+//
+// Thread-safe: the intake runs append() and finish() on storage threads so that many
+// kiosks' fsyncs overlap. Calls for one upload (kiosk + hash) run one at a time, in
+// the order they take the upload's lock, so two connections of one kiosk can never
+// both append at the same offset.
 class ImageStore {
 public:
     // Creates the folders if needed and removes what crashed writes left behind.
@@ -49,8 +56,12 @@ public:
 
 private:
     std::filesystem::path part_path(const std::string& kiosk, const std::string& sha256_hex) const;
+    std::uint64_t upload_offset_locked(const std::filesystem::path& part) const;
+    // One of a fixed set of locks, chosen by the upload's part file.
+    std::mutex& lock_for(const std::filesystem::path& part) const;
 
     std::filesystem::path root_;
+    mutable std::array<std::mutex, 64> upload_locks_;
 };
 
 // True for 64 lowercase hex digits; every path built from a hash checks this first.
