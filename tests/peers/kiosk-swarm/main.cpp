@@ -22,6 +22,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <variant>
 
 namespace {
@@ -160,11 +161,11 @@ int run(int argc, char** argv) {
     command_line.add_option("kiosks", "N", "kiosks with --hub-admin (default 50)", kiosks_text);
     command_line.add_option("photos", "M", "photos each kiosk uploads (default 6)", photos_text);
     command_line.add_option("paced-photos", "K",
-                            "then K more photos each, paced (default 0: no paced phase)",
+                            "then K more photos each in every paced phase (default 0: none)",
                             paced_photos_text);
-    command_line.add_option("paced-load", "PERCENT",
-                            "the paced phase offers this share of the first phase's photos/s, "
-                            "every kiosk at an even pace (default 50)",
+    command_line.add_option("paced-load", "PERCENT[,PERCENT...]",
+                            "one paced phase per value, offering that share of the first "
+                            "phase's photos/s, every kiosk at an even pace (default 50)",
                             paced_load_text);
     command_line.add_option("photo-bytes", "S", "size of each photo (default 2000000)", bytes_text);
     command_line.add_option("photos-per-order", "P", "photos an order names (default 3)",
@@ -183,13 +184,16 @@ int run(int argc, char** argv) {
     std::uint64_t photo_bytes = 0;
     std::uint32_t photos_per_kiosk = 0;
     std::uint32_t paced_photos = 0;
-    std::uint64_t paced_percent = 0;
+    std::vector<std::uint64_t> paced_percents;
     try {
         kiosk_count = number_option(kiosks_text, "kiosks", 50, 1);
         photos_per_kiosk = static_cast<std::uint32_t>(number_option(photos_text, "photos", 6, 1));
         paced_photos =
             static_cast<std::uint32_t>(number_option(paced_photos_text, "paced-photos", 0, 0));
-        paced_percent = number_option(paced_load_text, "paced-load", 50, 1);
+        std::stringstream loads(paced_load_text.value_or("50"));
+        for (std::string load; std::getline(loads, load, ',');) {
+            paced_percents.push_back(number_option(load, "paced-load", 50, 1));
+        }
         photo_bytes = number_option(bytes_text, "photo-bytes", 2'000'000, 17);
         plan.photos_per_order =
             static_cast<std::uint32_t>(number_option(per_order_text, "photos-per-order", 3, 1));
@@ -232,7 +236,8 @@ int run(int argc, char** argv) {
             loop, static_cast<std::uint32_t>(index), identities[index]));
     }
     for (auto& kiosk : kiosks) {
-        kiosk->prepare(pool, photos_per_kiosk + paced_photos);
+        kiosk->prepare(pool, photos_per_kiosk +
+                                 paced_photos * static_cast<std::uint32_t>(paced_percents.size()));
     }
     // Every kiosk connects first, so the measured phases are intake, not handshakes.
     json errors = json::array();
@@ -308,19 +313,26 @@ int run(int argc, char** argv) {
         saturated.photos = photos_per_kiosk;
         summary.update(run_phase(saturated, {}));
     }
-    if (errors.empty() && paced_photos > 0) {
+    summary["paced"] = json::array();
+    std::uint32_t next_photo = photos_per_kiosk;
+    for (const auto percent : paced_percents) {
+        if (!errors.empty() || paced_photos == 0) {
+            break;
+        }
         // Each kiosk's share of the offered load, as the time between its photos.
         const double offered =
-            summary["photos_per_second"].get<double>() * static_cast<double>(paced_percent) / 100.0;
+            summary["photos_per_second"].get<double>() * static_cast<double>(percent) / 100.0;
         const auto interval = std::chrono::microseconds(
             static_cast<long>(1e6 * static_cast<double>(kiosks.size()) / std::max(offered, 1e-3)));
         swarm::Phase paced;
-        paced.first_photo = photos_per_kiosk;
+        paced.first_photo = next_photo;
         paced.photos = paced_photos;
+        next_photo += paced_photos;
         auto measured = run_phase(paced, interval);
+        measured["load_percent"] = percent;
         measured["offered_photos_per_second"] = offered;
         measured["interval_ms"] = static_cast<double>(interval.count()) / 1e3;
-        summary["paced"] = measured;
+        summary["paced"].push_back(measured);
     }
     const auto& first = *kiosks.front();
     summary["tls"] = {{"version", first.tls_version()}, {"cipher", first.tls_cipher()}};
