@@ -316,6 +316,46 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
                     {{"reorder", reorder_id}, {"message", result.message}, {"items", items}});
             }));
 
+    router.add(http::Method::get, "/api/shipping/packing-list",
+               guarded(context, [&context](const http::Request& request) {
+                   json list = json::array();
+                   for (const auto& entry : context.shipping.packing_list()) {
+                       auto item = reorder_json(entry.reorder);
+                       item["printed"] = entry.printed;
+                       list.push_back(std::move(item));
+                   }
+                   return http::json_response(request, http::Status::ok, {{"packing_list", list}});
+               }));
+
+    router.add(http::Method::post, "/api/shipping/ship",
+               guarded(context, [&context](const http::Request& request) {
+                   const auto body = json::parse(request.body(), nullptr, false);
+                   const auto text = [&body](const char* key) {
+                       return body.is_object() && body.contains(key) && body[key].is_string()
+                                  ? body[key].get<std::string>()
+                                  : std::string();
+                   };
+                   const auto result =
+                       context.shipping.ship(text("reorder"), text("carrier"), text("tracking"));
+                   using shipping::ShipError;
+                   switch (result.error) {
+                   case ShipError::none:
+                       return http::json_response(
+                           request, http::Status::ok,
+                           {{"reorder", text("reorder")}, {"message", result.message}});
+                   case ShipError::unknown_reorder:
+                       return error_response(request, http::Status::not_found, result.message);
+                   case ShipError::invalid_input:
+                       return error_response(request, http::Status::bad_request, result.message);
+                   case ShipError::not_released:
+                   case ShipError::not_printed:
+                   case ShipError::already_shipped:
+                   case ShipError::pickup:
+                       break;
+                   }
+                   return error_response(request, http::Status::conflict, result.message);
+               }));
+
     router.add(http::Method::get, "/api/uploads",
                guarded(context, [&context](const http::Request& request) {
                    // Photo uploads the hub holds in part: where each booth resumes.

@@ -3,6 +3,7 @@
 #include "hub/desk/order_desk.hpp"
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
+#include "hub/shipping/shipping_station.hpp"
 #include "hub/staff/staff_directory.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
@@ -26,6 +27,7 @@ struct AdminContext {
     OrderRepository& orders;
     staff::StaffDirectory& staff;
     desk::OrderDesk& desk;
+    shipping::ShippingStation& shipping;
 };
 
 // The back office's JSON API under /api/ on the private listener, used by `encore`.

@@ -9,6 +9,7 @@
 #include "hub/settlement/dev_provider.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/settlement/settlement.hpp"
+#include "hub/shipping/shipping_station.hpp"
 #include "hub/staff/staff_directory.hpp"
 #include "hub/staff/staff_login.hpp"
 #include "hub/store/image_store.hpp"
@@ -123,8 +124,11 @@ int run(int argc, char** argv) {
     lab_spooler.start();
     boost::asio::co_spawn(loop, desk.resume_released(), boost::asio::detached);
 
-    hub::AdminContext admin{
-        admin_token, join_link, config.public_url, registry, intake, images, *orders, staff, desk};
+    hub::shipping::ShippingStation shipping(ledger, desk);
+
+    hub::AdminContext admin{admin_token, join_link, config.public_url, registry,
+                            intake,      images,    *orders,           staff,
+                            desk,        shipping};
     hub::add_admin_routes(private_router, admin);
     hub::staff::StaffLogin staff_login(loop.get_executor(), staff);
     staff_login.add_routes(private_router);

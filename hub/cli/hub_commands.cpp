@@ -391,4 +391,35 @@ int desk_command(int argc, const char* const* argv) {
     });
 }
 
+int ship_command(int argc, const char* const* argv) {
+    HubOptions hub;
+    std::optional<std::string> carrier;
+    std::optional<std::string> tracking;
+    platform::CommandLine command_line(
+        "encore ship", "REORDER --carrier CARRIER --tracking NUMBER",
+        "Records a reorder as shipped: only once every print is out of the lab printer. The "
+        "guest's status page then shows the carrier and tracking number.");
+    command_line.allow_positionals();
+    command_line.add_option("carrier", "CARRIER", "who carries the parcel (\"DHL\")", carrier);
+    command_line.add_option("tracking", "NUMBER", "the carrier's tracking number", tracking);
+    hub.add_to(command_line);
+    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+        return *exit_code;
+    }
+    const auto& operands = command_line.positionals();
+    if (operands.size() != 1 || !carrier || !tracking) {
+        std::cerr << "encore ship: expected REORDER --carrier CARRIER --tracking NUMBER\n";
+        return 2;
+    }
+    return guarded([&] {
+        HubClient client(hub);
+        const json request = {
+            {"reorder", operands[0]}, {"carrier", *carrier}, {"tracking", *tracking}};
+        const auto body =
+            json::parse(client.call("POST", "/api/shipping/ship", request.dump()).body);
+        std::cout << body["message"].get<std::string>() << "\n";
+        return 0;
+    });
+}
+
 } // namespace encore::cli

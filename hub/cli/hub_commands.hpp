@@ -9,5 +9,6 @@ int enrol_token_command(int argc, const char* const* argv);
 int kiosk_command(int argc, const char* const* argv);
 int staff_command(int argc, const char* const* argv);
 int desk_command(int argc, const char* const* argv);
+int ship_command(int argc, const char* const* argv);
 
 } // namespace encore::cli

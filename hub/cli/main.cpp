@@ -31,6 +31,7 @@ Commands:
   staff list | remove NAME        list the accounts, or remove one
   desk queue                      list the paid reorders waiting for the lab
   desk release REORDER            print a paid reorder on the lab printer
+  ship REORDER --carrier C --tracking T   record a printed reorder as shipped
   print --printer QUEUE FILE      print a JPEG or PDF through CUPS and wait for it
   printer status [QUEUE]          show a print queue's state and jobs (or list the queues)
   printer resume QUEUE            start a stopped print queue and release its held jobs
@@ -77,11 +78,17 @@ int check_config(int argc, const char* const* argv) {
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<int(int, const char* const*)>> commands = {
-        {"check-config", check_config},         {"orders", cli::orders_command},
-        {"photo", cli::photo_command},          {"enrol-token", cli::enrol_token_command},
-        {"kiosk", cli::kiosk_command},          {"print", hub::cli::print_command},
-        {"printer", hub::cli::printer_command}, {"camera", hub::cli::camera_command},
-        {"staff", cli::staff_command},          {"desk", cli::desk_command},
+        {"check-config", check_config},
+        {"orders", cli::orders_command},
+        {"photo", cli::photo_command},
+        {"enrol-token", cli::enrol_token_command},
+        {"kiosk", cli::kiosk_command},
+        {"print", hub::cli::print_command},
+        {"printer", hub::cli::printer_command},
+        {"camera", hub::cli::camera_command},
+        {"staff", cli::staff_command},
+        {"desk", cli::desk_command},
+        {"ship", cli::ship_command},
     };
     try {
         if (argc < 2) {

@@ -11,7 +11,7 @@ namespace {
 
 namespace sqlite = platform::sqlite;
 
-constexpr std::array<sqlite::Migration, 1> migrations = {{
+constexpr std::array<sqlite::Migration, 2> migrations = {{
     {1, "settlement ledger", R"sql(
         CREATE TABLE reorders (
             id              TEXT PRIMARY KEY,
@@ -72,6 +72,10 @@ constexpr std::array<sqlite::Migration, 1> migrations = {{
             type       TEXT NOT NULL,
             applied_at INTEGER NOT NULL
         );
+    )sql"},
+    {2, "shipments", R"sql(
+        ALTER TABLE reorders ADD COLUMN carrier TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reorders ADD COLUMN tracking TEXT NOT NULL DEFAULT '';
     )sql"},
 }};
 
@@ -173,7 +177,7 @@ struct Ledger::Database {
                           "ship_street, ship_postal, ship_city, ship_country, created_at, "
                           "(SELECT COALESCE(SUM(amount), 0) FROM charges c WHERE c.reorder_id = "
                           "reorders.id), (SELECT COALESCE(SUM(amount), 0) FROM refunds f WHERE "
-                          "f.reorder_id = reorders.id) FROM reorders WHERE ";
+                          "f.reorder_id = reorders.id), carrier, tracking FROM reorders WHERE ";
         sql += condition;
         auto row = db.prepare(sql);
         row.bind_all(value);
@@ -196,6 +200,8 @@ struct Ledger::Database {
         reorder.created_at = row.int64(11);
         reorder.charged = row.int64(12);
         reorder.refunded = row.int64(13);
+        reorder.carrier = row.text(14);
+        reorder.tracking = row.text(15);
         auto lines = db.prepare("SELECT photo_sha256, product_id, product_label, quantity, "
                                 "unit_price FROM reorder_lines WHERE reorder_id = ?1 "
                                 "ORDER BY position");
@@ -305,6 +311,19 @@ bool Ledger::advance(const std::string& reorder_id, ReorderState from, ReorderSt
         "RETURNING id");
     moved.bind_all(reorder_id, std::string(to_string(from)), std::string(to_string(to)),
                    now_seconds());
+    const bool changed = moved.step();
+    moved.reset();
+    transaction.commit();
+    return changed;
+}
+
+bool Ledger::mark_shipped(const std::string& reorder_id, const std::string& carrier,
+                          const std::string& tracking) {
+    sqlite::Transaction transaction(db_->db);
+    auto moved = db_->db.prepare(
+        "UPDATE reorders SET state = 'shipped', carrier = ?2, tracking = ?3, updated_at = ?4 "
+        "WHERE id = ?1 AND state IN ('printing', 'packed') RETURNING id");
+    moved.bind_all(reorder_id, carrier, tracking, now_seconds());
     const bool changed = moved.step();
     moved.reset();
     transaction.commit();

@@ -62,6 +62,9 @@ struct Reorder {
     // Sums over the reorder's charges and refunds, in minor units.
     std::int64_t charged = 0;
     std::int64_t refunded = 0;
+    // Once shipped: who carries it and the number the guest follows it by.
+    std::string carrier;
+    std::string tracking;
 };
 
 enum class CheckoutState { creating, open, completed, declined };
@@ -144,6 +147,10 @@ public:
     // Moves a reorder from `from` to `to` in one transaction; false (nothing changed)
     // when it is not in `from`: not paid yet, or someone moved it first.
     bool advance(const std::string& reorder_id, ReorderState from, ReorderState to);
+    // Marks a printing or packed reorder shipped with its carrier and tracking number;
+    // false (nothing changed) in any other state.
+    bool mark_shipped(const std::string& reorder_id, const std::string& carrier,
+                      const std::string& tracking);
 
     // The checkout attempt to send the guest to: the reorder's attempt still creating or
     // open, or a new one (with a new idempotency key, stored before this returns).

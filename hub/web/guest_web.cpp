@@ -1013,7 +1013,14 @@ http::Response GuestWeb::reorder_page(const http::Request& request, RequestConte
                 html_escape(address.postal_code) + " " + html_escape(address.city) + "<br>" +
                 html_escape(address.country);
     }
-    main += "</dd>\n</dl>\n<table class=\"cart\">\n<tbody>\n";
+    main += "</dd>\n";
+    if (reorder->state == settlement::ReorderState::shipped) {
+        main += "<dt>";
+        main += html_escape(text(language, Text::shipment_heading));
+        main += "</dt><dd class=\"shipment\">" + html_escape(reorder->carrier) + " " +
+                html_escape(reorder->tracking) + "</dd>\n";
+    }
+    main += "</dl>\n<table class=\"cart\">\n<tbody>\n";
     for (const auto& line : reorder->lines) {
         main += "<tr><td>" + html_escape(photo_name(language, *order, line.photo_sha256)) +
                 "</td><td class=\"product\">" +

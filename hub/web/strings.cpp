@@ -230,6 +230,8 @@ constexpr std::array<Row, static_cast<std::size_t>(Text::count_)> table = {{
      "Le service de paiement est injoignable pour le moment. Réessayez dans un instant.",
      "El servicio de pago no está disponible ahora. Inténtalo de nuevo en un momento.",
      "決済サービスに接続できません。しばらくしてからもう一度お試しください。"},
+    // shipment_heading
+    {"Shipment", "Sendung", "Envoi", "Envío", "配送"},
 }};
 
 constexpr std::array<std::string_view, all_languages.size()> tags = {"en", "de", "fr", "es", "ja"};

@@ -81,6 +81,7 @@ enum class Text {
     pay_now,
     back_to_order,
     payment_unavailable,
+    shipment_heading,
     count_,
 };
 

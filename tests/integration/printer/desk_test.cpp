@@ -261,6 +261,46 @@ TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refu
     CHECK(twice.exit_code == 1);
     CHECK(twice.err.find("released already") != std::string::npos);
 
+    // Shipping: a reorder picked up at the venue is not shipped; one to an address ships
+    // once all its prints are out, and only once.
+    const auto pickup = encore({"ship", paid.id, "--carrier", "DHL", "--tracking", "123"});
+    CHECK(pickup.exit_code == 1);
+    CHECK(pickup.err.find("picked up at the venue") != std::string::npos);
+    settlement::NewReorder parcel;
+    parcel.idempotency_key = "parcel";
+    parcel.order_id = "order-1";
+    parcel.currency = "EUR";
+    parcel.lines = {{sha256, "4x6", "4×6", 2, 200}};
+    parcel.delivery = {
+        settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115", "Berlin", "DE"};
+    const auto to_ship = ledger.place_reorder(parcel);
+    const auto parcel_attempt = ledger.begin_checkout(to_ship.id, "dev");
+    REQUIRE(parcel_attempt.has_value());
+    ledger.record_checkout_opened(parcel_attempt->idempotency_key, "checkout-2", "https://pay/");
+    ledger.apply_event({"event-2", "checkout.completed", "checkout-2", "charge-2", 400, "EUR"});
+    const auto early = encore({"ship", to_ship.id, "--carrier", "DHL", "--tracking", "0034-1"});
+    CHECK(early.exit_code == 1);
+    CHECK(early.err.find("has not been printed") != std::string::npos);
+    REQUIRE(encore({"desk", "release", to_ship.id}).exit_code == 0);
+    REQUIRE(testing::wait_until([&] { return rig.prints("lab").size() == 3; }, 60s));
+    // The spooler marks the copies completed on its next poll.
+    bool shipped = false;
+    testing::wait_until(
+        [&] {
+            shipped = encore({"ship", to_ship.id, "--carrier", "DHL", "--tracking", "0034-1"})
+                          .exit_code == 0;
+            return shipped;
+        },
+        10s);
+    CHECK(shipped);
+    const auto after = ledger.find_reorder(to_ship.id);
+    CHECK(after->state == settlement::ReorderState::shipped);
+    CHECK(after->carrier == "DHL");
+    CHECK(after->tracking == "0034-1");
+    const auto again = encore({"ship", to_ship.id, "--carrier", "DHL", "--tracking", "0034-1"});
+    CHECK(again.exit_code == 1);
+    CHECK(again.err.find("shipped already") != std::string::npos);
+
     const auto endpoint = platform::http::parse_http_url(hub_url);
     REQUIRE(endpoint);
     CHECK(platform::http::request(*endpoint, "GET", "/api/desk/queue").status == 401);

@@ -600,3 +600,29 @@ TEST_CASE("hubd refuses a price list that is not one") {
                                {"--config", (dir / "good.json").string(), "--check-config"})
               .exit_code == 0);
 }
+
+TEST_CASE("a shipped reorder shows its carrier and tracking number on the guest's status page") {
+    ShopFixture shop;
+    const auto cookie = shop.open(shop.first());
+    shop.add_to_cart(cookie, shop.first(), "4x6", 1);
+    const auto checkout = shop.check_out(cookie, address);
+    REQUIRE(checkout.result_int() == 303);
+    const auto paid = shop.press(std::string(checkout[field::location]), "pay");
+    REQUIRE(paid.result_int() == 303);
+    const std::string status_path(paid[field::location]);
+    const auto reorder = shop.ledger().reorders_of_order(shop.first().order_id).at(0);
+
+    // Not in the lab yet: it cannot be marked shipped.
+    CHECK_FALSE(shop.ledger().mark_shipped(reorder.id, "DHL", "00340434161234567890"));
+    REQUIRE(shop.ledger().advance(reorder.id, settlement::ReorderState::paid,
+                                  settlement::ReorderState::printing));
+    REQUIRE(shop.ledger().mark_shipped(reorder.id, "DHL", "00340434161234567890"));
+    CHECK_FALSE(shop.ledger().mark_shipped(reorder.id, "UPS", "1Z999"));
+
+    const auto status = shop.get(status_path, cookie);
+    CHECK(contains(status.body(), "<dd class=\"state state-shipped\">Shipped</dd>"));
+    CHECK(contains(status.body(), "<dt>Shipment</dt><dd class=\"shipment\">DHL "
+                                  "00340434161234567890</dd>"));
+    const auto german = shop.get(status_path + "?lang=de", cookie);
+    CHECK(contains(german.body(), "<dt>Sendung</dt>"));
+}
