@@ -88,9 +88,15 @@ std::optional<PeerIdentity> peer_identity(Stream& stream) {
 
 // Runs `work` (blocking file I/O) on the storage threads and resumes the calling
 // coroutine on the loop with its result, so the session's state never leaves the loop.
+// Once the server is stopping it stores nothing more: the threads may be joined already,
+// and work queued behind them would never run.
 template <typename Work>
-asio::awaitable<std::invoke_result_t<Work&>> on_storage(IntakeServer::State& state, Work work) {
+asio::awaitable<std::error_code> on_storage(IntakeServer::State& state, Work work) {
     using Result = std::invoke_result_t<Work&>;
+    static_assert(std::is_same_v<Result, std::error_code>);
+    if (state.stopped) {
+        co_return std::make_error_code(std::errc::operation_canceled);
+    }
     auto initiate = [&state](auto handler, Work task) {
         auto loop_work = asio::make_work_guard(state.loop);
         asio::post(state.storage, [handler = std::move(handler), task = std::move(task),
@@ -363,6 +369,10 @@ private:
             return images.append(kiosk, hash, offset, data, size);
         };
         const auto error = co_await on_storage(state_, std::move(append));
+        if (error == std::errc::operation_canceled) {
+            closing_ = true; // The hub is stopping; the kiosk resumes from the hub's offset.
+            co_return;
+        }
         if (!error) {
             upload_->received += chunk.value->data.size();
         } else if (error == std::errc::invalid_argument) {
@@ -395,6 +405,10 @@ private:
             return images.finish(kiosk, hash, size);
         };
         const auto error = co_await on_storage(state_, std::move(finish));
+        if (error == std::errc::operation_canceled) {
+            closing_ = true; // The hub is stopping; the kiosk resumes from the hub's offset.
+            co_return;
+        }
         if (error == std::errc::illegal_byte_sequence) {
             refuse("hash-mismatch",
                    "photo " + hash + " did not match its SHA-256; upload it again");
