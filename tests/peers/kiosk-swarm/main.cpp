@@ -143,8 +143,8 @@ int run(int argc, char** argv) {
     platform::CommandLine command_line(
         "kiosk-swarm", "[OPTIONS]",
         "Enrols N simulated kiosks with a hub, then each uploads M photos of S random bytes "
-        "and their orders over the kiosk link, all at once. Prints a JSON summary: "
-        "photos/s, MB/s, ack latencies.");
+        "and their orders over the kiosk link, all at once, and then K more in each paced "
+        "phase. Prints a JSON summary: photos/s, MB/s, ack latencies.");
     std::optional<std::string> hub_admin, token_file, kiosks_text, photos_text, bytes_text,
         per_order_text, chunk_text, prefix, timeout_text, paced_photos_text, paced_load_text;
     std::vector<std::string> join_tokens;
