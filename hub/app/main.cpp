@@ -3,6 +3,7 @@
 #include "drivers/printer/cups_printer.hpp"
 #include "hub/admin/admin_api.hpp"
 #include "hub/app/hub_config.hpp"
+#include "hub/backoffice/backoffice_pages.hpp"
 #include "hub/desk/order_desk.hpp"
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
@@ -132,6 +133,8 @@ int run(int argc, char** argv) {
     hub::add_admin_routes(private_router, admin);
     hub::staff::StaffLogin staff_login(loop.get_executor(), staff);
     staff_login.add_routes(private_router);
+    hub::backoffice::BackOffice back_office{staff_login, desk, shipping, *orders};
+    hub::backoffice::add_backoffice_routes(private_router, back_office);
     http::Server public_server(loop, config.public_listen, public_router, "public");
     http::Server private_server(loop, config.private_listen, private_router, "private");
     // The dev provider's webhooks come in over HTTP like a real provider's, on the

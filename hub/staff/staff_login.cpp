@@ -54,6 +54,7 @@ http::Response back_office_page(const http::Request& request, http::Status statu
         request, status,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<link rel=\"stylesheet\" href=\"/back-office.css\">"
         "<title>" +
             web::html_escape(title) + " · Encore back office</title></head><body><main><h1>" +
             web::html_escape(title) + "</h1>" + body_html + "</main></body></html>",

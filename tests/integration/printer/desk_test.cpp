@@ -185,56 +185,115 @@ TEST_CASE("a product the lab has no template for is refused before anything chan
     CHECK(desk.ledger().find_reorder(reorder.id)->state == settlement::ReorderState::paid);
 }
 
-TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refusing unpaid "
-          "ones and callers without the token") {
-    testing::PrintRig rig;
-    const auto data = rig.work() / "hub";
-    std::filesystem::create_directories(data);
-    const auto config = rig.work() / "hub.json";
-    {
+namespace {
+
+// hubd on a private cupsd with the source tree's templates, a stored photo, and its
+// settlement ledger opened beside it (SQLite: several processes may share the file).
+class LabHub {
+public:
+    LabHub()
+        : data_(rig_.work() / "hub")
+        , hubd_(start_hubd()) {
+        const auto line = hubd_->wait_for_line("listening", 10s);
+        REQUIRE_MESSAGE(line, hubd_->stderr_text());
+        std::smatch match;
+        REQUIRE(
+            std::regex_search(*line, match, std::regex("private=(http://127\\.0\\.0\\.1:\\d+)/")));
+        url_ = match[1];
+        endpoint_ = *platform::http::parse_http_url(url_);
+        const auto photo = camera_photo();
+        photo_ = platform::crypto::to_hex(platform::crypto::sha256(photo));
+        REQUIRE_FALSE(hub::ImageStore(data_ / "images").put(photo_, photo));
+        ledger_ = std::make_unique<settlement::Ledger>(data_ / "settlement.db");
+    }
+    ~LabHub() {
+        hubd_->send_signal(SIGTERM);
+        hubd_->wait_for_exit(10s);
+    }
+
+    testing::RunResult encore(std::vector<std::string> arguments) {
+        arguments.insert(arguments.end(),
+                         {"--hub", url_, "--token-file", (data_ / "admin.token").string()});
+        return testing::run_program(testing::bin_dir() / "encore", arguments);
+    }
+
+    // `encore staff add NAME --role ROLE` with the password on stdin.
+    void add_staff(const std::string& name, const std::string& role, const std::string& password) {
+        const auto command = "printf '%s\\n' '" + password + "' | '" +
+                             (testing::bin_dir() / "encore").string() + "' staff add " + name +
+                             " --role " + role + " --hub " + url_ + " --token-file '" +
+                             (data_ / "admin.token").string() + "'";
+        REQUIRE(testing::run_program("/bin/sh", {"-c", command}).exit_code == 0);
+    }
+
+    // A reorder of `quantity` × `product` of the stored photo; paid when `pay`.
+    settlement::Reorder place(const std::string& key, const std::string& product, int quantity,
+                              settlement::Delivery delivery, bool pay) {
+        settlement::NewReorder reorder;
+        reorder.idempotency_key = key;
+        reorder.order_id = "order-1";
+        reorder.currency = "EUR";
+        reorder.lines = {{photo_, product, product, quantity, 500}};
+        reorder.delivery = std::move(delivery);
+        const auto placed = ledger_->place_reorder(reorder);
+        if (pay) {
+            const auto attempt = ledger_->begin_checkout(placed.id, "dev");
+            REQUIRE(attempt.has_value());
+            ledger_->record_checkout_opened(attempt->idempotency_key, "checkout-" + key,
+                                            "https://pay/");
+            ledger_->apply_event({"event-" + key, "checkout.completed", "checkout-" + key,
+                                  "charge-" + key, placed.total, "EUR"});
+        }
+        return placed;
+    }
+
+    testing::PrintRig& rig() { return rig_; }
+    settlement::Ledger& ledger() { return *ledger_; }
+    const platform::Endpoint& endpoint() const { return endpoint_; }
+
+private:
+    std::unique_ptr<testing::ChildProcess> start_hubd() {
+        std::filesystem::create_directories(data_);
+        const auto config = rig_.work() / "hub.json";
         const nlohmann::json settings = {
             {"desk",
              {{"lab_queue", "lab"},
               {"templates_dir",
                (testing::source_dir() / "kiosk" / "imaging" / "templates").string()}}}};
         std::ofstream(config) << settings.dump();
+        return std::make_unique<testing::ChildProcess>(
+            testing::bin_dir() / "hubd",
+            std::vector<std::string>{"--config", config.string(), "--data", data_.string(),
+                                     "--public-listen", "127.0.0.1:0", "--private-listen",
+                                     "127.0.0.1:0", "--kiosk-listen", "127.0.0.1:0"},
+            std::vector<std::string>{"CUPS_SERVER=" + rig_.server()});
     }
-    testing::ChildProcess hubd(testing::bin_dir() / "hubd",
-                               {"--config", config.string(), "--data", data.string(),
-                                "--public-listen", "127.0.0.1:0", "--private-listen", "127.0.0.1:0",
-                                "--kiosk-listen", "127.0.0.1:0"},
-                               {"CUPS_SERVER=" + rig.server()});
-    const auto line = hubd.wait_for_line("listening", 10s);
-    REQUIRE_MESSAGE(line, hubd.stderr_text());
-    std::smatch match;
-    REQUIRE(std::regex_search(*line, match, std::regex("private=(http://127\\.0\\.0\\.1:\\d+)/")));
-    const std::string hub_url = match[1];
-    const auto encore = [&](std::vector<std::string> arguments) {
-        arguments.insert(arguments.end(),
-                         {"--hub", hub_url, "--token-file", (data / "admin.token").string()});
-        return testing::run_program(testing::bin_dir() / "encore", arguments);
-    };
 
-    // A stored photo and a reorder of it, placed and paid in the hub's own ledger.
-    const auto photo = camera_photo();
-    const auto sha256 = platform::crypto::to_hex(platform::crypto::sha256(photo));
-    REQUIRE_FALSE(hub::ImageStore(data / "images").put(sha256, photo));
-    settlement::Ledger ledger(data / "settlement.db");
-    const auto place = [&](const std::string& key) {
-        settlement::NewReorder reorder;
-        reorder.idempotency_key = key;
-        reorder.order_id = "order-1";
-        reorder.currency = "EUR";
-        reorder.lines = {{sha256, "8x10", "8×10", 1, 800}};
-        reorder.delivery.method = settlement::DeliveryMethod::pickup;
-        return ledger.place_reorder(reorder);
+    testing::PrintRig rig_;
+    std::filesystem::path data_;
+    std::unique_ptr<testing::ChildProcess> hubd_;
+    std::string url_;
+    platform::Endpoint endpoint_;
+    std::string photo_;
+    std::unique_ptr<settlement::Ledger> ledger_;
+};
+
+const settlement::Delivery venue_pickup{settlement::DeliveryMethod::pickup, "", "", "", "", ""};
+const settlement::Delivery parcel_address{
+    settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115", "Berlin", "DE"};
+
+} // namespace
+
+TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refusing unpaid "
+          "ones and callers without the token") {
+    LabHub hub;
+    auto& rig = hub.rig();
+    auto& ledger = hub.ledger();
+    const auto encore = [&hub](std::vector<std::string> arguments) {
+        return hub.encore(std::move(arguments));
     };
-    const auto unpaid = place("unpaid");
-    const auto paid = place("paid");
-    const auto attempt = ledger.begin_checkout(paid.id, "dev");
-    REQUIRE(attempt.has_value());
-    ledger.record_checkout_opened(attempt->idempotency_key, "checkout-1", "https://pay/");
-    ledger.apply_event({"event-1", "checkout.completed", "checkout-1", "charge-1", 800, "EUR"});
+    const auto unpaid = hub.place("unpaid", "8x10", 1, venue_pickup, false);
+    const auto paid = hub.place("paid", "8x10", 1, venue_pickup, true);
 
     const auto queue = encore({"desk", "queue"});
     REQUIRE_MESSAGE(queue.exit_code == 0, queue.err);
@@ -266,18 +325,7 @@ TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refu
     const auto pickup = encore({"ship", paid.id, "--carrier", "DHL", "--tracking", "123"});
     CHECK(pickup.exit_code == 1);
     CHECK(pickup.err.find("picked up at the venue") != std::string::npos);
-    settlement::NewReorder parcel;
-    parcel.idempotency_key = "parcel";
-    parcel.order_id = "order-1";
-    parcel.currency = "EUR";
-    parcel.lines = {{sha256, "4x6", "4×6", 2, 200}};
-    parcel.delivery = {
-        settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115", "Berlin", "DE"};
-    const auto to_ship = ledger.place_reorder(parcel);
-    const auto parcel_attempt = ledger.begin_checkout(to_ship.id, "dev");
-    REQUIRE(parcel_attempt.has_value());
-    ledger.record_checkout_opened(parcel_attempt->idempotency_key, "checkout-2", "https://pay/");
-    ledger.apply_event({"event-2", "checkout.completed", "checkout-2", "charge-2", 400, "EUR"});
+    const auto to_ship = hub.place("parcel", "4x6", 2, parcel_address, true);
     const auto early = encore({"ship", to_ship.id, "--carrier", "DHL", "--tracking", "0034-1"});
     CHECK(early.exit_code == 1);
     CHECK(early.err.find("has not been printed") != std::string::npos);
@@ -301,12 +349,85 @@ TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refu
     CHECK(again.exit_code == 1);
     CHECK(again.err.find("shipped already") != std::string::npos);
 
-    const auto endpoint = platform::http::parse_http_url(hub_url);
-    REQUIRE(endpoint);
-    CHECK(platform::http::request(*endpoint, "GET", "/api/desk/queue").status == 401);
-    CHECK(platform::http::request(*endpoint, "POST", "/api/desk/release",
+    CHECK(platform::http::request(hub.endpoint(), "GET", "/api/desk/queue").status == 401);
+    CHECK(platform::http::request(hub.endpoint(), "POST", "/api/desk/release",
                                   {{"Authorization", "Bearer wrong"}}, R"({"reorder": "x"})")
               .status == 401);
-    hubd.send_signal(SIGTERM);
-    CHECK(hubd.wait_for_exit(10s) == 0);
+}
+
+namespace {
+
+// The value of the hidden field `name` in the first form posting to `action`.
+std::string form_value(const std::string& page, const std::string& action,
+                       const std::string& name) {
+    const auto form = page.find("action=\"" + action + "\"");
+    REQUIRE(form != std::string::npos);
+    const auto field = page.find("name=\"" + name + "\" value=\"", form);
+    REQUIRE(field != std::string::npos);
+    const auto start = field + name.size() + 15;
+    return page.substr(start, page.find('"', start) - start);
+}
+
+std::string login(const platform::Endpoint& hub, const std::string& name,
+                  const std::string& password) {
+    const auto response = platform::http::request(
+        hub, "POST", "/login", {{"Content-Type", "application/x-www-form-urlencoded"}},
+        "name=" + name + "&password=" + password);
+    REQUIRE(response.status == 303);
+    const auto cookie = response.header("Set-Cookie").value_or("");
+    return cookie.substr(0, cookie.find(';'));
+}
+
+} // namespace
+
+TEST_CASE("the desk and shipping pages release, follow and ship a reorder, each for its role") {
+    LabHub hub;
+    hub.add_staff("clerk", "desk", "desk-password-1");
+    hub.add_staff("packer", "shipping", "ship-password-1");
+    const auto reorder = hub.place("web", "5x7", 1, parcel_address, true);
+    const auto get = [&hub](const std::string& target, const std::string& cookie) {
+        return platform::http::request(hub.endpoint(), "GET", target, {{"Cookie", cookie}});
+    };
+    const auto post = [&hub](const std::string& target, const std::string& cookie,
+                             const std::string& body) {
+        return platform::http::request(
+            hub.endpoint(), "POST", target,
+            {{"Cookie", cookie}, {"Content-Type", "application/x-www-form-urlencoded"}}, body);
+    };
+
+    CHECK(platform::http::request(hub.endpoint(), "GET", "/desk").status == 401);
+    const auto clerk = login(hub.endpoint(), "clerk", "desk-password-1");
+    const auto packer = login(hub.endpoint(), "packer", "ship-password-1");
+    CHECK(get("/desk", packer).status == 403);
+    CHECK(get("/shipping", clerk).status == 403);
+
+    const auto desk = get("/desk", clerk);
+    REQUIRE(desk.status == 200);
+    CHECK(desk.body.find(reorder.id) != std::string::npos);
+    CHECK(desk.body.find("1 × 5x7") != std::string::npos);
+    CHECK(desk.header("Content-Security-Policy").has_value());
+    const auto csrf = form_value(desk.body, "/desk/release", "csrf");
+    CHECK(post("/desk/release", clerk, "reorder=" + reorder.id + "&csrf=forged").status == 403);
+    const auto released = post("/desk/release", clerk, "reorder=" + reorder.id + "&csrf=" + csrf);
+    CHECK(released.status == 200);
+    CHECK(released.body.find("1 items sent to &#39;lab&#39;") != std::string::npos);
+    CHECK(post("/desk/release", clerk, "reorder=" + reorder.id + "&csrf=" + csrf).status == 409);
+    REQUIRE(testing::wait_until([&] { return hub.rig().prints("lab").size() == 1; }, 60s));
+
+    std::string list;
+    testing::wait_until(
+        [&] {
+            list = get("/shipping", packer).body;
+            return list.find("action=\"/shipping/ship\"") != std::string::npos;
+        },
+        10s);
+    REQUIRE(list.find("action=\"/shipping/ship\"") != std::string::npos);
+    const auto ship_csrf = form_value(list, "/shipping/ship", "csrf");
+    const auto shipped =
+        post("/shipping/ship", packer,
+             "reorder=" + reorder.id + "&carrier=DHL&tracking=0034-77&csrf=" + ship_csrf);
+    CHECK(shipped.status == 200);
+    CHECK(shipped.body.find("shipped with DHL 0034-77") != std::string::npos);
+    CHECK(hub.ledger().find_reorder(reorder.id)->state == settlement::ReorderState::shipped);
+    CHECK(get("/shipping", packer).body.find(reorder.id) == std::string::npos);
 }

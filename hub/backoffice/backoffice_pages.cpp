@@ -1,0 +1,231 @@
+#include "hub/backoffice/backoffice_pages.hpp"
+
+#include "hub/web/cookies.hpp"
+#include "hub/web/html.hpp"
+#include "platform/crypto/random.hpp"
+#include "platform/crypto/sha256.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+
+namespace encore::hub::backoffice {
+
+namespace http = platform::http;
+using web::html_escape;
+
+namespace {
+
+constexpr std::string_view stylesheet = R"css(
+body { font: 16px/1.4 system-ui, sans-serif; margin: 0; background: #f6f6f4; color: #1a1a1a; }
+main { max-width: 64rem; margin: 0 auto; padding: 1rem; }
+nav a { margin-right: 1rem; }
+table { border-collapse: collapse; width: 100%; background: #fff; margin: 1rem 0; }
+th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+button { font: inherit; padding: .6rem 1.2rem; min-height: 44px; cursor: pointer; }
+input { font: inherit; padding: .5rem; min-height: 44px; }
+.notice { padding: .75rem; background: #fff3cd; border: 1px solid #e0c46c; }
+.done { color: #1b6e2a; } .waiting { color: #8a5a00; }
+form.inline { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; }
+)css";
+
+// The member's CSRF token: derived from the login session's token, so it needs no
+// storage and ends with the session.
+std::string csrf_token(const http::Request& request) {
+    const auto session = web::cookie_value(request, staff::staff_cookie_name).value_or("");
+    return platform::crypto::to_hex(platform::crypto::sha256("encore back office csrf " + session));
+}
+
+bool csrf_matches(const http::Request& request) {
+    const auto submitted = web::form_field(request.body(), "csrf");
+    return submitted && platform::crypto::constant_time_equal(*submitted, csrf_token(request));
+}
+
+std::string navigation(const staff::StaffMember& member) {
+    return "<nav><a href=\"/desk\">Order desk</a><a href=\"/shipping\">Shipping</a>"
+           "<span>Signed in as " +
+           html_escape(member.name) +
+           "</span> <form class=\"inline\" method=\"post\" action=\"/logout\">"
+           "<button type=\"submit\">Log out</button></form></nav>";
+}
+
+std::string code_of(OrderRepository& orders, const std::string& order_id) {
+    const auto order = orders.find_order(order_id);
+    return order ? order->code : order_id;
+}
+
+std::string lines_text(const settlement::Reorder& reorder) {
+    std::string text;
+    for (const auto& line : reorder.lines) {
+        text +=
+            (text.empty() ? "" : ", ") + std::to_string(line.quantity) + " × " + line.product_id;
+    }
+    return text;
+}
+
+std::string delivery_text(const settlement::Reorder& reorder) {
+    if (reorder.delivery.method == settlement::DeliveryMethod::pickup) {
+        return "pick up at the venue";
+    }
+    const auto& to = reorder.delivery;
+    return to.name + ", " + to.street + ", " + to.postal_code + " " + to.city + ", " + to.country;
+}
+
+std::string hidden(std::string_view name, const std::string& value) {
+    return "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" +
+           html_escape(value) + "\">";
+}
+
+http::Response outcome_page(const http::Request& request, http::Status status,
+                            const std::string& title, const std::string& message,
+                            const std::string& back) {
+    return staff::back_office_page(request, status, title,
+                                   "<p class=\"notice\" role=\"status\">" + html_escape(message) +
+                                       "</p><p><a href=\"" + back + "\">Back</a></p>");
+}
+
+http::Response desk_page(const http::Request& request, const staff::StaffMember& member,
+                         BackOffice& office) {
+    const auto csrf = csrf_token(request);
+    std::string body = navigation(member);
+    body += "<h2>Paid, waiting for the lab</h2>";
+    const auto queue = office.desk.queue();
+    if (queue.empty()) {
+        body += "<p>No paid reorders are waiting.</p>";
+    } else {
+        body += "<table><thead><tr><th>Order</th><th>Items</th><th>Delivery</th><th></th></tr>"
+                "</thead><tbody>";
+        for (const auto& reorder : queue) {
+            body += "<tr><td>" + html_escape(code_of(office.orders, reorder.order_id)) +
+                    "<br><small>" + html_escape(reorder.id) + "</small></td><td>" +
+                    html_escape(lines_text(reorder)) + "</td><td>" +
+                    html_escape(delivery_text(reorder)) +
+                    "</td><td><form method=\"post\" action=\"/desk/release\">" +
+                    hidden("reorder", reorder.id) + hidden("csrf", csrf) +
+                    "<button type=\"submit\">Release to the lab</button></form></td></tr>";
+        }
+        body += "</tbody></table>";
+    }
+    body += "<h2>In the lab</h2>";
+    const auto in_lab = office.shipping.packing_list();
+    if (in_lab.empty()) {
+        body += "<p>Nothing is printing.</p>";
+    } else {
+        body += "<table><thead><tr><th>Order</th><th>Prints</th></tr></thead><tbody>";
+        for (const auto& entry : in_lab) {
+            std::string prints;
+            for (const auto& item : office.desk.progress(entry.reorder.id)) {
+                prints += std::to_string(item.printed) + "/" + std::to_string(item.copies) + " " +
+                          item.product_id + " (" + item.state +
+                          (item.message.empty() ? "" : ": " + item.message) + ") ";
+            }
+            body += "<tr><td>" + html_escape(code_of(office.orders, entry.reorder.order_id)) +
+                    "</td><td class=\"" + (entry.printed ? "done" : "waiting") + "\">" +
+                    html_escape(prints) + "</td></tr>";
+        }
+        body += "</tbody></table>";
+    }
+    return staff::back_office_page(request, http::Status::ok, "Order desk", body);
+}
+
+http::Response shipping_page(const http::Request& request, const staff::StaffMember& member,
+                             BackOffice& office) {
+    const auto csrf = csrf_token(request);
+    std::string body = navigation(member);
+    body += "<h2>Packing list</h2>";
+    const auto list = office.shipping.packing_list();
+    if (list.empty()) {
+        body += "<p>Nothing to pack.</p>";
+    } else {
+        body += "<table><thead><tr><th>Order</th><th>Items</th><th>Delivery</th><th></th></tr>"
+                "</thead><tbody>";
+        for (const auto& entry : list) {
+            const auto& reorder = entry.reorder;
+            body += "<tr><td>" + html_escape(code_of(office.orders, reorder.order_id)) +
+                    "<br><small>" + html_escape(reorder.id) + "</small></td><td>" +
+                    html_escape(lines_text(reorder)) + "</td><td>" +
+                    html_escape(delivery_text(reorder)) + "</td><td>";
+            if (!entry.printed) {
+                body += "<span class=\"waiting\">still printing</span>";
+            } else if (reorder.delivery.method == settlement::DeliveryMethod::pickup) {
+                body += "<span>for pickup at the venue</span>";
+            } else {
+                body += "<form class=\"inline\" method=\"post\" action=\"/shipping/ship\">" +
+                        hidden("reorder", reorder.id) + hidden("csrf", csrf) +
+                        "<label>Carrier <input name=\"carrier\" required maxlength=\"40\">"
+                        "</label><label>Tracking <input name=\"tracking\" required "
+                        "maxlength=\"64\" pattern=\"[A-Za-z0-9-]+\"></label>"
+                        "<button type=\"submit\">Shipped</button></form>";
+            }
+            body += "</td></tr>";
+        }
+        body += "</tbody></table>";
+    }
+    return staff::back_office_page(request, http::Status::ok, "Shipping", body);
+}
+
+} // namespace
+
+void add_backoffice_routes(http::Router& router, BackOffice& office) {
+    router.add(http::Method::get, "/back-office.css",
+               [](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto response = http::text_response(request, http::Status::ok,
+                                                       std::string(stylesheet), "text/css");
+                   response.set("X-Content-Type-Options", "nosniff");
+                   co_return response;
+               });
+    router.add(http::Method::get, "/desk",
+               [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto signed_in = office.login.require(request, staff::Role::desk);
+                   if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                       co_return std::move(*refusal);
+                   }
+                   co_return desk_page(request, std::get<staff::StaffMember>(signed_in), office);
+               });
+    router.add(http::Method::post, "/desk/release",
+               [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto signed_in = office.login.require(request, staff::Role::desk);
+                   if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                       co_return std::move(*refusal);
+                   }
+                   if (!csrf_matches(request)) {
+                       co_return outcome_page(request, http::Status::forbidden, "Not released",
+                                              "The form was stale: open the desk again.", "/desk");
+                   }
+                   const auto reorder = web::form_field(request.body(), "reorder").value_or("");
+                   auto releasing = office.desk.release(reorder, std::nullopt);
+                   const auto result = co_await std::move(releasing);
+                   co_return outcome_page(
+                       request, result.ok() ? http::Status::ok : http::Status::conflict,
+                       result.ok() ? "Released" : "Not released", result.message, "/desk");
+               });
+    router.add(http::Method::get, "/shipping",
+               [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto signed_in = office.login.require(request, staff::Role::shipping);
+                   if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                       co_return std::move(*refusal);
+                   }
+                   co_return shipping_page(request, std::get<staff::StaffMember>(signed_in),
+                                           office);
+               });
+    router.add(http::Method::post, "/shipping/ship",
+               [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto signed_in = office.login.require(request, staff::Role::shipping);
+                   if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                       co_return std::move(*refusal);
+                   }
+                   if (!csrf_matches(request)) {
+                       co_return outcome_page(request, http::Status::forbidden, "Not shipped",
+                                              "The form was stale: open the packing list again.",
+                                              "/shipping");
+                   }
+                   const auto field = [&request](std::string_view name) {
+                       return web::form_field(request.body(), name).value_or("");
+                   };
+                   const auto result =
+                       office.shipping.ship(field("reorder"), field("carrier"), field("tracking"));
+                   co_return outcome_page(
+                       request, result.ok() ? http::Status::ok : http::Status::conflict,
+                       result.ok() ? "Shipped" : "Not shipped", result.message, "/shipping");
+               });
+}
+
+} // namespace encore::hub::backoffice
