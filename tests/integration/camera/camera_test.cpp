@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <thread>
 
 using namespace encore::testing::camera;
 using encore::testing::TempDir;
@@ -140,7 +141,14 @@ TEST_CASE("stop_live_view ends live view and the next preview starts it again") 
         const auto stopped = wait_for<void>(loop, [&](auto done) { camera.stop_live_view(done); });
         REQUIRE_MESSAGE(stopped.has_value(), (stopped ? "" : cam::describe(stopped.error())));
     }
-    const auto log = simulator.process().stderr_text();
+    // The simulator logs an operation as it finishes it, which can be just after the
+    // camera's answer reached us: give its log a moment to catch up.
+    std::string log;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    do {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        log = simulator.process().stderr_text();
+    } while (count(log, "op 0x9202") < 2 && std::chrono::steady_clock::now() < deadline);
     CHECK(count(log, "op 0x9201") == 2); // StartLiveView
     CHECK(count(log, "op 0x9202") == 2); // EndLiveView
 }
