@@ -7,6 +7,7 @@
 #include "platform/crypto/random.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/http/client.hpp"
+#include "platform/http/html.hpp"
 #include "platform/log/logger.hpp"
 #include "platform/sqlite/database.hpp"
 
@@ -47,32 +48,6 @@ std::int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-std::string escape(std::string_view text) {
-    std::string escaped;
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            escaped += "&amp;";
-            break;
-        case '<':
-            escaped += "&lt;";
-            break;
-        case '>':
-            escaped += "&gt;";
-            break;
-        case '"':
-            escaped += "&quot;";
-            break;
-        case '\'':
-            escaped += "&#39;";
-            break;
-        default:
-            escaped.push_back(c);
-        }
-    }
-    return escaped;
 }
 
 std::string format_amount(std::int64_t amount, const std::string& currency) {
@@ -123,14 +98,15 @@ http::Response page(const http::Request& request, http::Status status, const std
 
 http::Response message(const http::Request& request, http::Status status, std::string_view text) {
     std::string main = "<main class=\"narrow\">\n<h1>Test checkout</h1>\n<p>";
-    main += escape(text);
+    main += platform::http::html_escape(text);
     main += "</p>\n</main>\n";
     return page(request, status, main);
 }
 
 http::Response redirect(const http::Request& request, const std::string& location) {
     auto response = page(request, http::Status::see_other,
-                         "<a href=\"" + escape(location) + "\">" + escape(location) + "</a>\n");
+                         "<a href=\"" + platform::http::html_escape(location) + "\">" +
+                             platform::http::html_escape(location) + "</a>\n");
     response.set(field::location, location);
     return response;
 }
@@ -229,15 +205,16 @@ boost::asio::awaitable<http::Response> DevProvider::handle(const http::Request& 
         std::string main = "<main class=\"narrow\">\n<h1>Test checkout</h1>\n"
                            "<p class=\"notice\">Encore's development payment provider: no money "
                            "moves and no card is asked for.</p>\n<dl>\n<dt>For</dt><dd>";
-        main += escape(checkout->description);
+        main += platform::http::html_escape(checkout->description);
         main += "</dd>\n<dt>Amount</dt><dd class=\"amount\">";
-        main += escape(format_amount(checkout->amount, checkout->currency));
+        main += platform::http::html_escape(format_amount(checkout->amount, checkout->currency));
         main += "</dd>\n</dl>\n";
         for (const auto& [action, label] :
              {std::pair<std::string, std::string>{"pay", "Pay"}, {"decline", "Decline"}}) {
-            main += "<form method=\"post\" action=\"" + escape(std::string(checkout_prefix) + id) +
+            main += "<form method=\"post\" action=\"" +
+                    platform::http::html_escape(std::string(checkout_prefix) + id) +
                     "\">\n<input type=\"hidden\" name=\"form\" value=\"" +
-                    escape(checkout->form_token) +
+                    platform::http::html_escape(checkout->form_token) +
                     "\">\n<input type=\"hidden\" name=\"action\" value=\"" + action +
                     "\">\n<button type=\"submit\" class=\"" + action + "\">" + label +
                     "</button>\n</form>\n";

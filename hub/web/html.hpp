@@ -1,13 +1,9 @@
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "platform/http/html.hpp"
 
 namespace encore::hub::web {
 
-// Escapes text for HTML element content and for attribute values in double or single
-// quotes: & < > " ' become character references. Every value that reaches a page
-// (event names, codes, translations, URLs) goes through this.
-std::string html_escape(std::string_view text);
+using platform::http::html_escape;
 
 } // namespace encore::hub::web

@@ -1,6 +1,6 @@
-#include "hub/web/html.hpp"
+#include "platform/http/html.hpp"
 
-namespace encore::hub::web {
+namespace encore::platform::http {
 
 std::string html_escape(std::string_view text) {
     std::string escaped;
@@ -29,4 +29,4 @@ std::string html_escape(std::string_view text) {
     return escaped;
 }
 
-} // namespace encore::hub::web
+} // namespace encore::platform::http
