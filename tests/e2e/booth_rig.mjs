@@ -33,7 +33,7 @@ export async function waitFor(condition, timeoutMs, what) {
 }
 
 // Starts `program` and resolves with the first stdout line matching `pattern`.
-function startProgram(program, args, env, pattern, logFile) {
+export function startProgram(program, args, env, pattern, logFile) {
   const child = spawn(program, args, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", fs.openSync(logFile, "a")],
@@ -67,7 +67,9 @@ export class Booth {
     this.children = [];
   }
 
-  async start() {
+  // Starts the print rig, the camera simulator and kioskd (with `kioskdArguments` added,
+  // e.g. a hub's join token).
+  async start(kioskdArguments = []) {
     const rig = spawnSync(printRig, ["start", path.join(this.dir, "rig"), "--port", "0", "--no-ipp"], {
       encoding: "utf8",
     });
@@ -95,6 +97,7 @@ export class Booth {
         "--camera", `ptpip:127.0.0.1:${cameraPort}:${cameraPort}`,
         "--camera-model", "PTP/IP Camera",
         "--printer", "booth",
+        ...kioskdArguments,
       ],
       { CUPS_SERVER: this.cupsServer, HOME: this.dir },
       /ui=(http:\/\/127\.0\.0\.1:\d+\/)/,

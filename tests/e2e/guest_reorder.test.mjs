@@ -9,17 +9,13 @@
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import readline from "node:readline";
 
-import { Booth, decodeQr, launchBrowser, waitFor } from "./booth_rig.mjs";
+import { Booth, decodeQr, launchBrowser, startProgram, waitFor } from "./booth_rig.mjs";
 
 const binDir = process.env.ENCORE_BIN_DIR;
-const sourceDir = process.env.ENCORE_SOURCE_DIR;
-const printRig = path.join(sourceDir, "tests/peers/print-rig/print-rig");
 
 // A port nobody listens on right now, so hubd's public_url can name it before it starts.
 async function freePort() {
@@ -30,38 +26,12 @@ async function freePort() {
   return port;
 }
 
-// Starts `program` and resolves with the first stdout line matching `pattern`.
-function start(program, args, env, pattern, logFile) {
-  const child = spawn(program, args, {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", fs.openSync(logFile, "a")],
-  });
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${program} did not start; see ${logFile}`)),
-      20_000,
-    );
-    readline.createInterface({ input: child.stdout }).on("line", (line) => {
-      const match = line.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${program} exited with ${code}; see ${logFile}`));
-    });
-  });
-  return { child, ready };
-}
-
 // The booth of booth_rig.mjs, enrolled with a hub by its join token.
 class EnrolledBooth extends Booth {
   async startHub() {
     this.publicPort = await freePort();
     this.publicUrl = `http://127.0.0.1:${this.publicPort}`;
-    const hubd = start(
+    const hubd = startProgram(
       path.join(binDir, "hubd"),
       [
         "--data", path.join(this.dir, "hub"),
@@ -94,45 +64,6 @@ class EnrolledBooth extends Booth {
     }
     return response.json();
   }
-
-  // Booth.start, with kioskd given the hub's join token.
-  async startEnrolled(joinToken) {
-    const rig = spawnSync(
-      printRig,
-      ["start", path.join(this.dir, "rig"), "--port", "0", "--no-ipp"],
-      { encoding: "utf8" },
-    );
-    if (rig.status !== 0) {
-      throw new Error(`print-rig start failed: ${rig.stderr}`);
-    }
-    this.cupsServer = rig.stdout.trim().split("\n").pop().replace(/^CUPS_SERVER=/, "");
-    const camera = start(
-      path.join(binDir, "ptpip-camera"),
-      ["--port", "0", "--control", "0"],
-      {},
-      /port=(\d+) control=(\d+)/,
-      path.join(this.dir, "camera.log"),
-    );
-    this.children.push(camera.child);
-    const [, cameraPort] = await camera.ready;
-    const kioskd = start(
-      path.join(binDir, "kioskd"),
-      [
-        "--data", path.join(this.dir, "kiosk"),
-        "--ui", "127.0.0.1:0",
-        "--event", path.join(sourceDir, "kiosk/session/events/demo.json"),
-        "--camera", `ptpip:127.0.0.1:${cameraPort}:${cameraPort}`,
-        "--camera-model", "PTP/IP Camera",
-        "--printer", "booth",
-        "--hub-token", joinToken,
-      ],
-      { CUPS_SERVER: this.cupsServer, HOME: this.dir },
-      /ui=(http:\/\/127\.0\.0\.1:\d+\/)/,
-      path.join(this.dir, "kioskd.log"),
-    );
-    this.children.push(kioskd.child);
-    [, this.url] = await kioskd.ready;
-  }
 }
 
 const booth = new EnrolledBooth();
@@ -163,7 +94,7 @@ async function orderTwoFiveBySeven(page) {
 
 test("a guest opens the QR of a print, orders 2 5x7 prints and pays, and a declined payment stays unpaid and retryable", async () => {
   const joinToken = await booth.startHub();
-  await booth.startEnrolled(joinToken);
+  await booth.start(["--hub-token", joinToken]);
   browser = await launchBrowser();
 
   // At the booth: four photos, one print.
