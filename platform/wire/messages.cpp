@@ -117,6 +117,16 @@ void check_protocol(std::uint64_t protocol) {
     }
 }
 
+std::optional<AckKind> venue_ack_kind(std::string_view kind) {
+    for (const auto candidate : {AckKind::venue_print, AckKind::venue_ready,
+                                 AckKind::venue_picked_up, AckKind::venue_failed}) {
+        if (kind == to_string(candidate)) {
+            return candidate;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string order_id(Fields& fields) {
     auto id = fields.text("order_id", 36);
     if (!is_uuid(id)) {
@@ -126,6 +136,24 @@ std::string order_id(Fields& fields) {
 }
 
 } // namespace
+
+std::string_view to_string(AckKind kind) {
+    switch (kind) {
+    case AckKind::order:
+        return "order";
+    case AckKind::photo:
+        return "photo";
+    case AckKind::venue_print:
+        return "venue_print";
+    case AckKind::venue_ready:
+        return "venue_ready";
+    case AckKind::venue_picked_up:
+        return "venue_picked_up";
+    case AckKind::venue_failed:
+        return "venue_failed";
+    }
+    return "?";
+}
 
 std::string to_hex(const Sha256& digest) {
     return crypto::to_hex(digest);
@@ -224,7 +252,7 @@ Parsed<Order> parse_order(std::string_view payload) {
 Parsed<Ack> parse_ack(std::string_view payload) {
     return parse_with<Ack>(payload, [](Fields& fields) {
         Ack ack;
-        const auto kind = fields.text("kind", 8);
+        const auto kind = fields.text("kind", 16);
         if (kind == "order") {
             ack.kind = AckKind::order;
             ack.id = fields.text("id", 36);
@@ -234,10 +262,51 @@ Parsed<Ack> parse_ack(std::string_view payload) {
         } else if (kind == "photo") {
             ack.kind = AckKind::photo;
             ack.id = to_hex(fields.sha256("id"));
+        } else if (const auto venue = venue_ack_kind(kind)) {
+            ack.kind = *venue;
+            ack.id = fields.text("id", 36);
+            if (!is_uuid(ack.id)) {
+                throw Refused("a " + kind + " ACK's \"id\" must be a reorder's UUID");
+            }
+            if (ack.kind == AckKind::venue_failed) {
+                ack.reason = fields.text("reason", 512);
+            }
         } else {
-            throw Refused("field \"kind\" must be \"order\" or \"photo\"");
+            throw Refused("field \"kind\" must be \"order\", \"photo\", \"venue_print\", "
+                          "\"venue_ready\", \"venue_picked_up\" or \"venue_failed\"");
         }
         return ack;
+    });
+}
+
+Parsed<VenuePrint> parse_venue_print(std::string_view payload) {
+    return parse_with<VenuePrint>(payload, [](Fields& fields) {
+        VenuePrint print;
+        print.reorder = fields.text("reorder", 36);
+        if (!is_uuid(print.reorder)) {
+            throw Refused("field \"reorder\" must be a UUID");
+        }
+        print.order_id = order_id(fields);
+        print.code = fields.text("code", 16);
+        print.name = fields.text("name", 128);
+        const auto& items = fields.array("items", max_venue_print_items);
+        if (items.empty()) {
+            throw Refused("field \"items\" must name at least one photo");
+        }
+        for (const auto& entry : items) {
+            Fields item(entry.dump());
+            VenuePrintItem line;
+            line.sha256 = item.sha256("sha256");
+            line.size = item.number("size", max_photo_bytes);
+            line.copies = static_cast<std::uint32_t>(item.number("copies", 100));
+            if (line.copies == 0) {
+                throw Refused("an item's \"copies\" must be at least 1");
+            }
+            line.product = item.text("product", 64);
+            item.finish();
+            print.items.push_back(std::move(line));
+        }
+        return print;
     });
 }
 
@@ -356,8 +425,26 @@ std::vector<std::byte> encode(const Order& message) {
 }
 
 std::vector<std::byte> encode(const Ack& message) {
-    return json_frame(FrameType::ack, {{"kind", message.kind == AckKind::order ? "order" : "photo"},
-                                       {"id", message.id}});
+    json body{{"kind", to_string(message.kind)}, {"id", message.id}};
+    if (message.kind == AckKind::venue_failed) {
+        body["reason"] = message.reason;
+    }
+    return json_frame(FrameType::ack, body);
+}
+
+std::vector<std::byte> encode(const VenuePrint& message) {
+    json items = json::array();
+    for (const auto& item : message.items) {
+        items.push_back({{"sha256", to_hex(item.sha256)},
+                         {"size", item.size},
+                         {"copies", item.copies},
+                         {"product", item.product}});
+    }
+    return json_frame(FrameType::venue_print, {{"reorder", message.reorder},
+                                               {"order_id", message.order_id},
+                                               {"code", message.code},
+                                               {"name", message.name},
+                                               {"items", items}});
 }
 
 std::vector<std::byte> encode(const PhotoBegin& message) {

@@ -22,6 +22,8 @@ inline constexpr std::uint64_t max_photo_bytes = 64ull * 1024 * 1024;
 // A CHUNK payload: 32-byte SHA-256 of the photo, u64 offset, then the data.
 inline constexpr std::size_t chunk_header_bytes = 40;
 inline constexpr std::size_t max_chunk_data_bytes = max_payload_bytes - chunk_header_bytes;
+// The most items (photo + product lines) one VENUE_PRINT may carry.
+inline constexpr std::size_t max_venue_print_items = 64;
 
 using Sha256 = std::array<std::uint8_t, 32>;
 std::string to_hex(const Sha256& digest);
@@ -62,11 +64,37 @@ struct Order {
     std::vector<OrderPhoto> photos;
 };
 
-enum class AckKind { order, photo };
+// order, photo: hub -> kiosk, the order or photo is durable at the hub.
+// venue_print: kiosk -> hub, the booth holds the venue print durably (it prints it).
+// venue_ready, venue_picked_up, venue_failed: kiosk -> hub, where a venue print stands;
+// the hub answers with the same ACK once it recorded it.
+enum class AckKind { order, photo, venue_print, venue_ready, venue_picked_up, venue_failed };
 
 struct Ack {
     AckKind kind = AckKind::order;
-    std::string id; // order_id, or the photo's SHA-256 in hex
+    std::string id; // order_id, the photo's SHA-256 in hex, or a reorder's UUID (venue_*)
+    // venue_failed only: why the booth cannot print it, for the store's staff.
+    std::string reason{};
+};
+
+std::string_view to_string(AckKind kind);
+
+// One item of a venue print: a stored photo, printed `copies` times.
+struct VenuePrintItem {
+    Sha256 sha256{};
+    std::uint64_t size = 0;
+    std::uint32_t copies = 1;
+    std::string product; // the price list's product id, e.g. "print-4x6"
+};
+
+// VENUE_PRINT (hub -> kiosk): a paid reorder the guest collects at the booth that took
+// the photos. Sent until the kiosk acknowledges it with ACK {"kind": "venue_print"}.
+struct VenuePrint {
+    std::string reorder;  // the reorder's UUID
+    std::string order_id; // the booth order whose photos are reprinted
+    std::string code;     // the order's short code, the guest's reference
+    std::string name;     // the guest's name, empty when none was given
+    std::vector<VenuePrintItem> items;
 };
 
 struct PhotoBegin {
@@ -136,6 +164,7 @@ Parsed<Ping> parse_ping(std::string_view payload);
 Parsed<Chunk> parse_chunk(std::span<const std::byte> payload);
 Parsed<Enrol> parse_enrol(std::string_view payload);
 Parsed<Enrolled> parse_enrolled(std::string_view payload);
+Parsed<VenuePrint> parse_venue_print(std::string_view payload);
 
 std::vector<std::byte> encode(const Hello& message);
 std::vector<std::byte> encode(const Welcome& message);
@@ -147,6 +176,7 @@ std::vector<std::byte> encode(const PhotoEnd& message);
 std::vector<std::byte> encode(const ErrorMessage& message);
 std::vector<std::byte> encode(const Enrol& message);
 std::vector<std::byte> encode(const Enrolled& message);
+std::vector<std::byte> encode(const VenuePrint& message);
 std::vector<std::byte> encode_ping(const Ping& message);
 std::vector<std::byte> encode_pong(const Ping& message);
 std::vector<std::byte> encode_chunk(const Sha256& sha256, std::uint64_t offset,

@@ -18,7 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto order = parse_order(text)) {
         (void)encode(*order.value);
     }
-    (void)parse_ack(text);
+    if (const auto ack = parse_ack(text)) {
+        (void)encode(*ack.value);
+    }
+    if (const auto venue_print = parse_venue_print(text)) {
+        (void)encode(*venue_print.value);
+    }
     (void)parse_photo_begin(text);
     (void)parse_offset(text);
     (void)parse_photo_end(text);

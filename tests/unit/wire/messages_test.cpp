@@ -112,7 +112,74 @@ TEST_CASE("acks name an order by UUID or a photo by hash") {
     REQUIRE(photo_ack);
     CHECK(photo_ack.value->kind == AckKind::photo);
     CHECK(parse_ack(R"({"kind":"refund","id":"x"})").error ==
-          "field \"kind\" must be \"order\" or \"photo\"");
+          "field \"kind\" must be \"order\", \"photo\", \"venue_print\", \"venue_ready\", "
+          "\"venue_picked_up\" or \"venue_failed\"");
+}
+
+const std::string reorder_id = "5d6e7f80-9a1b-4c8e-9a3b-0b7e4a6c2f1d";
+
+TEST_CASE("a venue print survives encode and parse") {
+    VenuePrint print;
+    print.reorder = reorder_id;
+    print.order_id = uuid;
+    print.code = "K7Q-X2M";
+    print.name = "Aiko Tanaka";
+    print.items = {{digest_of(5), 4'000'000, 2, "print-4x6"}, {digest_of(6), 3'000'000, 1, "8x10"}};
+    const auto parsed = parse_venue_print(payload_of(encode(print), FrameType::venue_print));
+    REQUIRE_MESSAGE(parsed, parsed.error);
+    CHECK(parsed.value->reorder == reorder_id);
+    CHECK(parsed.value->order_id == uuid);
+    CHECK(parsed.value->code == "K7Q-X2M");
+    CHECK(parsed.value->name == "Aiko Tanaka");
+    REQUIRE(parsed.value->items.size() == 2);
+    CHECK(parsed.value->items[0].sha256 == digest_of(5));
+    CHECK(parsed.value->items[0].size == 4'000'000);
+    CHECK(parsed.value->items[0].copies == 2);
+    CHECK(parsed.value->items[1].product == "8x10");
+}
+
+TEST_CASE("a venue print with a missing, unknown or out-of-range field is refused") {
+    const auto hash = to_hex(digest_of(5));
+    const auto item = R"({"sha256":")" + hash + R"(","size":10,"copies":1,"product":"print-4x6"})";
+    const auto with = [&](const std::string& items, const std::string& extra = "") {
+        return R"({"reorder":")" + reorder_id + R"(","order_id":")" + uuid +
+               R"(","code":"K7Q-X2M","name":"")" + extra + R"(,"items":[)" + items + "]}";
+    };
+    REQUIRE_MESSAGE(parse_venue_print(with(item)), parse_venue_print(with(item)).error);
+    CHECK(parse_venue_print(with(item, R"(,"note":"x")")).error == "unknown field \"note\"");
+    CHECK(parse_venue_print(with("")).error == "field \"items\" must name at least one photo");
+    CHECK(parse_venue_print(
+              with(R"({"sha256":")" + hash + R"(","size":10,"copies":0,"product":"p"})"))
+              .error == "an item's \"copies\" must be at least 1");
+    CHECK(
+        parse_venue_print(with(R"({"sha256":")" + hash + R"(","size":10,"product":"p"})")).error ==
+        "missing field \"copies\"");
+    CHECK(parse_venue_print(
+              with(R"({"sha256":")" + hash + R"(","size":10,"copies":1,"product":"p","x":1})"))
+              .error == "unknown field \"x\"");
+    CHECK(parse_venue_print(R"({"reorder":"r1","order_id":")" + uuid +
+                            R"(","code":"K","name":"","items":[]})")
+              .error == "field \"reorder\" must be a UUID");
+}
+
+TEST_CASE("venue acks name a reorder, and only a failure carries a reason") {
+    for (const auto kind : {AckKind::venue_print, AckKind::venue_ready, AckKind::venue_picked_up}) {
+        const auto parsed = parse_ack(payload_of(encode(Ack{kind, reorder_id}), FrameType::ack));
+        REQUIRE_MESSAGE(parsed, parsed.error);
+        CHECK(parsed.value->kind == kind);
+        CHECK(parsed.value->id == reorder_id);
+    }
+    const auto failed = parse_ack(payload_of(
+        encode(Ack{AckKind::venue_failed, reorder_id, "the booth does not hold photo ab"}),
+        FrameType::ack));
+    REQUIRE_MESSAGE(failed, failed.error);
+    CHECK(failed.value->reason == "the booth does not hold photo ab");
+    CHECK(parse_ack(R"({"kind":"venue_ready","id":")" + reorder_id + R"(","reason":"x"})").error ==
+          "unknown field \"reason\"");
+    CHECK(parse_ack(R"({"kind":"venue_failed","id":")" + reorder_id + R"("})").error ==
+          "missing field \"reason\"");
+    CHECK(parse_ack(R"({"kind":"venue_print","id":"12"})").error ==
+          "a venue_print ACK's \"id\" must be a reorder's UUID");
 }
 
 TEST_CASE("a join token survives encoding and pasting with a trailing newline") {
