@@ -28,7 +28,7 @@ using boost::beast::http::field;
 
 constexpr std::string_view checkout_prefix = "/dev-checkout/";
 
-constexpr std::array<sqlite::Migration, 1> migrations = {{
+constexpr std::array<sqlite::Migration, 2> migrations = {{
     {1, "dev provider checkouts", R"sql(
         CREATE TABLE dev_checkouts (
             id              TEXT PRIMARY KEY,
@@ -42,24 +42,29 @@ constexpr std::array<sqlite::Migration, 1> migrations = {{
             created_at      INTEGER NOT NULL
         );
     )sql"},
+    {2, "dev provider charges and refunds", R"sql(
+        CREATE TABLE dev_charges (
+            charge_id   TEXT PRIMARY KEY,
+            checkout_id TEXT NOT NULL UNIQUE,
+            amount      INTEGER NOT NULL,
+            currency    TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE dev_refunds (
+            id              TEXT PRIMARY KEY,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            charge_id       TEXT NOT NULL REFERENCES dev_charges(charge_id),
+            amount          INTEGER NOT NULL CHECK (amount > 0),
+            reason          TEXT NOT NULL,
+            created_at      INTEGER NOT NULL
+        );
+    )sql"},
 }};
 
 std::int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-std::string format_amount(std::int64_t amount, const std::string& currency) {
-    const int decimals = currency_decimals(currency);
-    if (decimals == 0) {
-        return std::to_string(amount) + " " + currency;
-    }
-    auto cents = std::to_string(amount % 100);
-    if (cents.size() < 2) {
-        cents.insert(0, "0");
-    }
-    return std::to_string(amount / 100) + "." + cents + " " + currency;
 }
 
 // The value of `name` in a urlencoded form body.
@@ -184,6 +189,53 @@ DevProvider::open_checkout(CheckoutRequest request) {
     co_return HostedCheckout{checkout->id, std::string(checkout_prefix) + checkout->id};
 }
 
+boost::asio::awaitable<ProviderRefund> DevProvider::refund(RefundRequest request) {
+    platform::Logger log("dev-provider");
+    // Like a real provider: the same key is one refund, however often it is asked, and
+    // a charge gives back at most what it took.
+    sqlite::Transaction transaction(db_->db);
+    auto seen = db_->db.prepare("SELECT id FROM dev_refunds WHERE idempotency_key = ?1");
+    seen.bind_all(request.idempotency_key);
+    if (seen.step()) {
+        co_return ProviderRefund{RefundStatus::succeeded, seen.text(0), "refunded before"};
+    }
+    auto charge = db_->db.prepare(
+        "SELECT amount, currency, amount - (SELECT COALESCE(SUM(amount), 0) FROM dev_refunds r "
+        "WHERE r.charge_id = dev_charges.charge_id) FROM dev_charges WHERE charge_id = ?1");
+    charge.bind_all(request.charge_id);
+    if (!charge.step()) {
+        co_return ProviderRefund{RefundStatus::refused, "", "no charge " + request.charge_id};
+    }
+    if (charge.text(1) != request.currency) {
+        co_return ProviderRefund{RefundStatus::refused, "",
+                                 "charge " + request.charge_id + " is in " + charge.text(1)};
+    }
+    const auto left = charge.int64(2);
+    if (request.amount <= 0 || request.amount > left) {
+        co_return ProviderRefund{RefundStatus::refused, "",
+                                 "charge " + request.charge_id + " has " +
+                                     format_amount(left, request.currency) + " left to refund"};
+    }
+    charge.reset();
+    seen.reset();
+    const auto id = "re_dev_" + platform::crypto::random_token(16);
+    db_->db.execute("INSERT INTO dev_refunds (id, idempotency_key, charge_id, amount, reason, "
+                    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    id, request.idempotency_key, request.charge_id, request.amount, request.reason,
+                    now_seconds());
+    transaction.commit();
+    log.info("refund ", id, " of ", format_amount(request.amount, request.currency),
+             " from charge ", request.charge_id);
+    co_return ProviderRefund{RefundStatus::succeeded, id, "refunded"};
+}
+
+std::size_t DevProvider::count_refunds(const std::string& charge_id) {
+    auto row = db_->db.prepare("SELECT COUNT(*) FROM dev_refunds WHERE charge_id = ?1");
+    row.bind_all(charge_id);
+    row.step();
+    return static_cast<std::size_t>(row.int64(0));
+}
+
 void DevProvider::add_routes(http::Router& router) {
     auto handler = [this](const http::Request& request) { return handle(request); };
     for (const auto method : {http::Method::get, http::Method::head, http::Method::post}) {
@@ -231,11 +283,18 @@ boost::asio::awaitable<http::Response> DevProvider::handle(const http::Request& 
     if (!action || (*action != "pay" && *action != "decline")) {
         co_return message(request, http::Status::bad_request, "Pay or decline.");
     }
-    if (checkout->state != "open") {
-        co_return redirect(request, checkout->return_path);
-    }
     if (!webhook_target_) {
         co_return message(request, http::Status::service_unavailable, "No hub to notify.");
+    }
+    // Claimed before the webhook goes out: a second press (another tab, a double click)
+    // finds it taken instead of paying twice.
+    auto claim = db_->db.prepare("UPDATE dev_checkouts SET state = 'sending' WHERE id = ?1 AND "
+                                 "state = 'open' RETURNING id");
+    claim.bind_all(checkout->id);
+    const bool claimed = claim.step();
+    claim.reset();
+    if (!claimed) {
+        co_return redirect(request, checkout->return_path);
     }
     PaymentEvent event;
     event.id = "evt_dev_" + platform::crypto::random_token(16);
@@ -245,6 +304,11 @@ boost::asio::awaitable<http::Response> DevProvider::handle(const http::Request& 
         event.charge_id = "ch_dev_" + platform::crypto::random_token(16);
         event.amount = checkout->amount;
         event.currency = checkout->currency;
+        // The money is taken before the shop hears of it, as with a real provider; the
+        // shop may ask for it back (a refund) while it answers the webhook.
+        db_->db.execute("INSERT INTO dev_charges (charge_id, checkout_id, amount, currency, "
+                        "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        event.charge_id, checkout->id, event.amount, event.currency, now_seconds());
     } else {
         event.type = "checkout.declined";
     }
@@ -269,6 +333,15 @@ boost::asio::awaitable<http::Response> DevProvider::handle(const http::Request& 
     const int status = co_await std::move(sending);
     if (status != 200) {
         log.error("the hub did not accept webhook ", event.id, " (HTTP ", status, ")");
+        // Nothing was taken after all: the guest may press again.
+        if (!event.charge_id.empty()) {
+            db_->db.execute("DELETE FROM dev_charges WHERE charge_id = ?1 AND NOT EXISTS "
+                            "(SELECT 1 FROM dev_refunds WHERE charge_id = ?1)",
+                            event.charge_id);
+        }
+        db_->db.execute("UPDATE dev_checkouts SET state = 'open' WHERE id = ?1 AND state = "
+                        "'sending'",
+                        checkout->id);
         co_return message(request, http::Status::bad_gateway,
                           "The shop did not confirm this payment. Please try again.");
     }

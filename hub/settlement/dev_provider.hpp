@@ -23,8 +23,8 @@ std::string load_or_create_webhook_secret(const std::filesystem::path& file);
 // "Decline" buttons that post back to the same path); a button sends a signed webhook to
 // the hub over HTTP, exactly as a real provider would, and then sends the guest back to
 // the reorder's status page. No money moves and no card number is asked for. Its
-// checkouts live in their own SQLite database, so an idempotency key finds its checkout
-// again after a restart.
+// checkouts, charges and refunds live in their own SQLite database, so an idempotency key
+// finds its checkout or refund again after a restart.
 class DevProvider : public PaymentProvider {
 public:
     // `webhook_secret`: see load_or_create_webhook_secret.
@@ -43,6 +43,12 @@ public:
     std::string_view webhook_secret() const override { return secret_; }
     boost::asio::awaitable<std::optional<HostedCheckout>>
     open_checkout(CheckoutRequest request) override;
+    // Answers at once: the refund is recorded in its database (once per idempotency key,
+    // never more than is left of the charge) and succeeded, or refused with the reason.
+    boost::asio::awaitable<ProviderRefund> refund(RefundRequest request) override;
+
+    // How many refunds the provider made of a charge (for tests and the operator).
+    std::size_t count_refunds(const std::string& charge_id);
 
 private:
     boost::asio::awaitable<platform::http::Response> handle(const platform::http::Request& request);

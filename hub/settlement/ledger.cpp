@@ -3,6 +3,7 @@
 #include "platform/crypto/random.hpp"
 #include "platform/sqlite/database.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 
@@ -11,7 +12,7 @@ namespace {
 
 namespace sqlite = platform::sqlite;
 
-constexpr std::array<sqlite::Migration, 2> migrations = {{
+constexpr std::array<sqlite::Migration, 3> migrations = {{
     {1, "settlement ledger", R"sql(
         CREATE TABLE reorders (
             id              TEXT PRIMARY KEY,
@@ -77,6 +78,20 @@ constexpr std::array<sqlite::Migration, 2> migrations = {{
         ALTER TABLE reorders ADD COLUMN carrier TEXT NOT NULL DEFAULT '';
         ALTER TABLE reorders ADD COLUMN tracking TEXT NOT NULL DEFAULT '';
     )sql"},
+    {3, "counter payments, provider refunds, cancellation", R"sql(
+        ALTER TABLE charges ADD COLUMN method TEXT NOT NULL DEFAULT '';
+        ALTER TABLE charges ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+        CREATE INDEX charges_by_reorder ON charges(reorder_id);
+        ALTER TABLE refunds ADD COLUMN charge_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE refunds ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+        ALTER TABLE refunds ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+        ALTER TABLE refunds ADD COLUMN state TEXT NOT NULL DEFAULT 'succeeded';
+        ALTER TABLE refunds ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE refunds ADD COLUMN provider_refund_id TEXT NOT NULL DEFAULT '';
+        CREATE INDEX refunds_by_reorder ON refunds(reorder_id);
+        CREATE INDEX refunds_by_charge ON refunds(charge_id);
+        ALTER TABLE reorders ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
+    )sql"},
 }};
 
 std::int64_t now_seconds() {
@@ -139,18 +154,33 @@ std::string_view to_string(ReorderState state) {
         return "packed";
     case ReorderState::shipped:
         return "shipped";
+    case ReorderState::cancelled:
+        return "cancelled";
     }
     return "unpaid";
 }
 
 std::optional<ReorderState> parse_reorder_state(std::string_view text) {
-    for (const auto state : {ReorderState::unpaid, ReorderState::paid, ReorderState::printing,
-                             ReorderState::packed, ReorderState::shipped}) {
+    for (const auto state :
+         {ReorderState::unpaid, ReorderState::paid, ReorderState::printing, ReorderState::packed,
+          ReorderState::shipped, ReorderState::cancelled}) {
         if (to_string(state) == text) {
             return state;
         }
     }
     return std::nullopt;
+}
+
+std::string_view to_string(RefundState state) {
+    switch (state) {
+    case RefundState::pending:
+        return "pending";
+    case RefundState::succeeded:
+        return "succeeded";
+    case RefundState::failed:
+        return "failed";
+    }
+    return "pending";
 }
 
 std::string_view to_string(EventOutcome outcome) {
@@ -177,7 +207,12 @@ struct Ledger::Database {
                           "ship_street, ship_postal, ship_city, ship_country, created_at, "
                           "(SELECT COALESCE(SUM(amount), 0) FROM charges c WHERE c.reorder_id = "
                           "reorders.id), (SELECT COALESCE(SUM(amount), 0) FROM refunds f WHERE "
-                          "f.reorder_id = reorders.id), carrier, tracking FROM reorders WHERE ";
+                          "f.reorder_id = reorders.id AND f.state = 'succeeded'), carrier, "
+                          "tracking, (SELECT COALESCE(SUM(amount), 0) FROM refunds p WHERE "
+                          "p.reorder_id = reorders.id AND p.state = 'pending'), state = 'unpaid' "
+                          "AND EXISTS (SELECT 1 FROM checkouts k WHERE k.reorder_id = reorders.id "
+                          "AND k.provider = 'counter' AND k.state IN ('creating', 'open')), "
+                          "cancel_reason FROM reorders WHERE ";
         sql += condition;
         auto row = db.prepare(sql);
         row.bind_all(value);
@@ -202,6 +237,9 @@ struct Ledger::Database {
         reorder.refunded = row.int64(13);
         reorder.carrier = row.text(14);
         reorder.tracking = row.text(15);
+        reorder.refunding = row.int64(16);
+        reorder.awaiting_counter = row.int64(17) != 0;
+        reorder.cancel_reason = row.text(18);
         auto lines = db.prepare("SELECT photo_sha256, product_id, product_label, quantity, "
                                 "unit_price FROM reorder_lines WHERE reorder_id = ?1 "
                                 "ORDER BY position");
@@ -226,6 +264,119 @@ struct Ledger::Database {
             }
         }
         return reorders;
+    }
+
+    std::vector<RefundRecord> refunds_where(std::string_view condition, const std::string& value) {
+        std::string sql = "SELECT idempotency_key, reorder_id, charge_id, provider, amount, "
+                          "currency, state, reason, provider_refund_id FROM refunds WHERE ";
+        sql += condition;
+        sql += " ORDER BY created_at, rowid";
+        auto rows = db.prepare(sql);
+        if (!value.empty()) {
+            rows.bind_all(value);
+        }
+        std::vector<RefundRecord> refunds;
+        while (rows.step()) {
+            RefundRecord refund;
+            refund.idempotency_key = rows.text(0);
+            refund.reorder_id = rows.text(1);
+            refund.charge_id = rows.text(2);
+            refund.provider = rows.text(3);
+            refund.amount = rows.int64(4);
+            refund.currency = rows.text(5);
+            const auto state = rows.text(6);
+            refund.state = state == "pending"     ? RefundState::pending
+                           : state == "succeeded" ? RefundState::succeeded
+                                                  : RefundState::failed;
+            refund.reason = rows.text(7);
+            refund.provider_refund_id = rows.text(8);
+            refunds.push_back(std::move(refund));
+        }
+        return refunds;
+    }
+
+    // The refunds stored under `key` (and `key#2`, ... when it drew on several charges).
+    std::vector<RefundRecord> refunds_of_key(const std::string& key) {
+        return refunds_where("idempotency_key = ?1 OR substr(idempotency_key, 1, length(?1) + "
+                             "1) = ?1 || '#'",
+                             key);
+    }
+
+    struct ChargeLeft {
+        std::string charge_id;
+        std::string provider;
+        std::string currency;
+        std::int64_t left = 0;
+    };
+
+    // Each charge of the reorder with what is left of it after refunds that did not fail.
+    std::vector<ChargeLeft> charges_left(const std::string& reorder_id) {
+        auto rows = db.prepare(
+            "SELECT c.charge_id, COALESCE(k.provider, ''), c.currency, c.amount - "
+            "(SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.charge_id = c.charge_id "
+            "AND r.state != 'failed') FROM charges c LEFT JOIN checkouts k ON k.checkout_id = "
+            "c.checkout_id WHERE c.reorder_id = ?1 ORDER BY c.created_at, c.rowid");
+        rows.bind_all(reorder_id);
+        std::vector<ChargeLeft> charges;
+        while (rows.step()) {
+            charges.push_back({rows.text(0), rows.text(1), rows.text(2), rows.int64(3)});
+        }
+        return charges;
+    }
+
+    // Inside a transaction: stores refunds of `amount` drawn on the reorder's charges in
+    // order, or nothing when more than is left.
+    RefundOutcome insert_refunds(const std::string& key, const Reorder& reorder,
+                                 std::int64_t amount, const std::string& reason, RefundState state,
+                                 std::vector<RefundRecord>& stored) {
+        if (amount <= 0) {
+            return RefundOutcome::invalid;
+        }
+        // Refunds not failed, pending ones included: two refunds asked at once cannot
+        // both draw on the same money.
+        if (reorder.refunded + reorder.refunding + amount > reorder.charged) {
+            return RefundOutcome::exceeds_charged;
+        }
+        const auto now = now_seconds();
+        auto remaining = amount;
+        int part = 0;
+        for (const auto& charge : charges_left(reorder.id)) {
+            if (remaining == 0) {
+                break;
+            }
+            const auto take = std::min(remaining, charge.left);
+            if (take <= 0) {
+                continue;
+            }
+            RefundRecord refund;
+            refund.idempotency_key = ++part == 1 ? key : key + "#" + std::to_string(part);
+            refund.reorder_id = reorder.id;
+            refund.charge_id = charge.charge_id;
+            refund.provider = charge.provider;
+            refund.amount = take;
+            refund.currency = charge.currency;
+            refund.state = state;
+            refund.reason = reason;
+            refund.provider_refund_id = state == RefundState::succeeded ? "recorded" : "";
+            insert_refund(refund, now);
+            stored.push_back(refund);
+            remaining -= take;
+        }
+        if (remaining > 0) {
+            // Refunds recorded before refunds named their charge: the total allowed it,
+            // the charges do not.
+            return RefundOutcome::exceeds_charged;
+        }
+        return RefundOutcome::recorded;
+    }
+
+    void insert_refund(const RefundRecord& refund, std::int64_t now) {
+        db.execute("INSERT INTO refunds (idempotency_key, reorder_id, amount, created_at, "
+                   "charge_id, provider, currency, state, reason, provider_refund_id) VALUES "
+                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                   refund.idempotency_key, refund.reorder_id, refund.amount, now, refund.charge_id,
+                   refund.provider, refund.currency, std::string(to_string(refund.state)),
+                   refund.reason, refund.provider_refund_id);
     }
 
     std::optional<CheckoutAttempt> checkout_where(std::string_view condition,
@@ -339,11 +490,16 @@ std::optional<CheckoutAttempt> Ledger::begin_checkout(const std::string& reorder
     }
     // A guest who presses "pay" twice, or comes back to an unfinished checkout, goes
     // to the same hosted page instead of opening a second one.
-    if (auto pending = db_->checkout_where(
-            "reorder_id = ?1 AND state IN ('creating', 'open') ORDER BY created_at DESC, "
-            "rowid DESC",
-            reorder_id)) {
-        return pending;
+    {
+        std::string sql = "SELECT ";
+        sql += checkout_columns;
+        sql += " FROM checkouts WHERE reorder_id = ?1 AND provider = ?2 AND state IN "
+               "('creating', 'open') ORDER BY created_at DESC, rowid DESC";
+        auto pending = db_->db.prepare(sql);
+        pending.bind_all(reorder_id, std::string(provider));
+        if (pending.step()) {
+            return read_checkout(pending);
+        }
     }
     auto count = db_->db.prepare("SELECT COUNT(*) FROM checkouts WHERE reorder_id = ?1");
     count.bind_all(reorder_id);
@@ -373,7 +529,8 @@ std::optional<CheckoutAttempt> Ledger::find_checkout(const std::string& checkout
     return db_->checkout_where("checkout_id = ?1", checkout_id);
 }
 
-EventOutcome Ledger::apply_event(const PaymentEvent& event) {
+EventOutcome Ledger::apply_event(const PaymentEvent& event, std::optional<RefundRecord>* refund_due,
+                                 const CounterPayment& counter) {
     const bool completed = event.type == "checkout.completed";
     if (!completed && event.type != "checkout.declined") {
         return EventOutcome::unknown_type;
@@ -403,12 +560,33 @@ EventOutcome Ledger::apply_event(const PaymentEvent& event) {
         // A provider may announce the same payment under two event ids: the checkout
         // holds at most one charge.
         db_->db.execute("INSERT INTO charges (charge_id, reorder_id, checkout_id, amount, "
-                        "currency, event_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                        "ON CONFLICT DO NOTHING",
+                        "currency, event_id, created_at, method, reference) VALUES (?1, ?2, ?3, "
+                        "?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
                         event.charge_id, checkout->reorder_id, event.checkout_id, event.amount,
-                        event.currency, event.id, now);
+                        event.currency, event.id, now, counter.method, counter.reference);
+        const bool charged = db_->db.changes() == 1;
         db_->db.execute("UPDATE checkouts SET state = 'completed' WHERE checkout_id = ?1",
                         event.checkout_id);
+        const auto reorder = db_->reorder_where("id = ?1", checkout->reorder_id);
+        if (charged && reorder && reorder->state != ReorderState::unpaid) {
+            // Paid twice (two tabs, the counter and online), or paid after it was
+            // cancelled: the money was taken, so it is recorded, and all of it goes back.
+            RefundRecord refund;
+            refund.idempotency_key = "duplicate-" + event.charge_id;
+            refund.reorder_id = reorder->id;
+            refund.charge_id = event.charge_id;
+            refund.provider = checkout->provider;
+            refund.amount = event.amount;
+            refund.currency = event.currency;
+            refund.reason = reorder->state == ReorderState::cancelled
+                                ? "paid after the reorder was cancelled"
+                                : "paid twice: the reorder was paid already (it is " +
+                                      std::string(to_string(reorder->state)) + ")";
+            db_->insert_refund(refund, now);
+            if (refund_due != nullptr) {
+                *refund_due = refund;
+            }
+        }
         db_->db.execute("UPDATE reorders SET state = 'paid', updated_at = ?2 "
                         "WHERE id = ?1 AND state = 'unpaid'",
                         checkout->reorder_id, now);
@@ -424,23 +602,160 @@ EventOutcome Ledger::apply_event(const PaymentEvent& event) {
 RefundOutcome Ledger::record_refund(const std::string& idempotency_key,
                                     const std::string& reorder_id, std::int64_t amount) {
     sqlite::Transaction transaction(db_->db);
-    auto seen = db_->db.prepare("SELECT 1 FROM refunds WHERE idempotency_key = ?1");
-    seen.bind_all(idempotency_key);
-    if (seen.step()) {
+    if (!db_->refunds_of_key(idempotency_key).empty()) {
         return RefundOutcome::duplicate;
     }
     const auto reorder = db_->reorder_where("id = ?1", reorder_id);
-    if (!reorder || amount <= 0) {
+    if (!reorder) {
         return RefundOutcome::invalid;
     }
-    if (reorder->refunded + amount > reorder->charged) {
-        return RefundOutcome::exceeds_charged;
+    std::vector<RefundRecord> stored;
+    const auto outcome =
+        db_->insert_refunds(idempotency_key, *reorder, amount, "", RefundState::succeeded, stored);
+    if (outcome == RefundOutcome::recorded) {
+        transaction.commit();
     }
-    db_->db.execute("INSERT INTO refunds (idempotency_key, reorder_id, amount, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4)",
-                    idempotency_key, reorder_id, amount, now_seconds());
+    return outcome;
+}
+
+RefundPlan Ledger::request_refund(const std::string& idempotency_key, const std::string& reorder_id,
+                                  std::int64_t amount, const std::string& reason) {
+    sqlite::Transaction transaction(db_->db);
+    RefundPlan plan;
+    plan.refunds = db_->refunds_of_key(idempotency_key);
+    if (!plan.refunds.empty()) {
+        plan.outcome = RefundOutcome::duplicate;
+        return plan;
+    }
+    const auto reorder = db_->reorder_where("id = ?1", reorder_id);
+    if (!reorder) {
+        plan.outcome = RefundOutcome::invalid;
+        return plan;
+    }
+    plan.outcome = db_->insert_refunds(idempotency_key, *reorder, amount, reason,
+                                       RefundState::pending, plan.refunds);
+    if (plan.outcome == RefundOutcome::recorded) {
+        transaction.commit();
+    } else {
+        plan.refunds.clear();
+    }
+    return plan;
+}
+
+void Ledger::finish_refund(const std::string& idempotency_key, RefundState state,
+                           const std::string& provider_refund_id) {
+    db_->db.execute("UPDATE refunds SET state = ?2, provider_refund_id = ?3 "
+                    "WHERE idempotency_key = ?1 AND state = 'pending'",
+                    idempotency_key, std::string(to_string(state)), provider_refund_id);
+}
+
+std::vector<RefundRecord> Ledger::pending_refunds() {
+    return db_->refunds_where("state = 'pending'", {});
+}
+
+std::vector<RefundRecord> Ledger::refunds_of(const std::string& reorder_id) {
+    return db_->refunds_where("reorder_id = ?1", reorder_id);
+}
+
+std::vector<ChargeRecord> Ledger::charges_of(const std::string& reorder_id) {
+    auto rows = db_->db.prepare(
+        "SELECT c.charge_id, COALESCE(k.provider, ''), c.amount, c.currency, c.method, "
+        "c.reference FROM charges c LEFT JOIN checkouts k ON k.checkout_id = c.checkout_id "
+        "WHERE c.reorder_id = ?1 ORDER BY c.created_at, c.rowid");
+    rows.bind_all(reorder_id);
+    std::vector<ChargeRecord> charges;
+    while (rows.step()) {
+        charges.push_back(
+            {rows.text(0), rows.text(1), rows.int64(2), rows.text(3), rows.text(4), rows.text(5)});
+    }
+    return charges;
+}
+
+std::optional<std::string> Ledger::voucher_redeemed_by(const std::string& code) {
+    // A voucher whose charge was refunded in full may be used again.
+    auto row = db_->db.prepare(
+        "SELECT c.reorder_id FROM charges c WHERE c.method = 'voucher' AND c.reference = ?1 AND "
+        "c.amount > (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.charge_id = "
+        "c.charge_id AND r.state != 'failed')");
+    row.bind_all(code);
+    if (!row.step()) {
+        return std::nullopt;
+    }
+    return row.text(0);
+}
+
+CancelPlan Ledger::cancel_reorder(const std::string& reorder_id, const std::string& reason) {
+    sqlite::Transaction transaction(db_->db);
+    CancelPlan plan;
+    const auto reorder = db_->reorder_where("id = ?1", reorder_id);
+    if (!reorder) {
+        return plan;
+    }
+    plan.state = reorder->state;
+    switch (reorder->state) {
+    case ReorderState::cancelled:
+        plan.outcome = CancelOutcome::already_cancelled;
+        plan.refunds = db_->refunds_where("reorder_id = ?1", reorder_id);
+        return plan;
+    case ReorderState::printing:
+    case ReorderState::packed:
+    case ReorderState::shipped:
+        plan.outcome = CancelOutcome::released;
+        return plan;
+    case ReorderState::unpaid:
+    case ReorderState::paid:
+        break;
+    }
+    const auto now = now_seconds();
+    db_->db.execute("UPDATE reorders SET state = 'cancelled', cancel_reason = ?2, updated_at = ?3 "
+                    "WHERE id = ?1",
+                    reorder_id, reason, now);
+    // An unpaid reorder has no charges; a paid one gets back what is left of each.
+    for (const auto& charge : db_->charges_left(reorder_id)) {
+        if (charge.left <= 0) {
+            continue;
+        }
+        RefundRecord refund;
+        refund.idempotency_key = "cancel-" + charge.charge_id;
+        refund.reorder_id = reorder_id;
+        refund.charge_id = charge.charge_id;
+        refund.provider = charge.provider;
+        refund.amount = charge.left;
+        refund.currency = charge.currency;
+        refund.reason = "cancelled at the order desk: " + reason;
+        db_->insert_refund(refund, now);
+        plan.refunds.push_back(std::move(refund));
+    }
     transaction.commit();
-    return RefundOutcome::recorded;
+    plan.outcome = CancelOutcome::cancelled;
+    return plan;
+}
+
+std::vector<Reorder> Ledger::reorders_awaiting_counter() {
+    return db_->reorders_listed(db_->db.prepare(
+        "SELECT id FROM reorders r WHERE state = 'unpaid' AND EXISTS (SELECT 1 FROM checkouts k "
+        "WHERE k.reorder_id = r.id AND k.provider = 'counter' AND k.state IN ('creating', "
+        "'open')) ORDER BY created_at, rowid"));
+}
+
+std::optional<Reorder> Ledger::find_reorder_by_counter_reference(const std::string& reference) {
+    std::string digits = reference;
+    if (!digits.empty() && (digits.front() == 'C' || digits.front() == 'c')) {
+        digits.erase(0, 1);
+    }
+    if (digits.size() != 8) {
+        return std::nullopt;
+    }
+    for (auto& c : digits) {
+        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    auto rows = db_->db.prepare("SELECT id FROM reorders WHERE substr(id, 1, 8) = ?1 LIMIT 2");
+    rows.bind_all(digits);
+    auto found = db_->reorders_listed(std::move(rows));
+    if (found.size() != 1) {
+        return std::nullopt;
+    }
+    return std::move(found.front());
 }
 
 std::size_t Ledger::count_charges(const std::string& reorder_id) {

@@ -10,9 +10,12 @@
 
 namespace encore::hub::settlement {
 
-// Where a reorder stands, as the guest sees it. Only a verified webhook moves a reorder
-// from unpaid to paid ("settled"); the order desk and shipping move it on from there.
-enum class ReorderState { unpaid, paid, printing, packed, shipped };
+// Where a reorder stands, as the guest sees it. Only a verified webhook (or a clerk's
+// confirmation of a payment at the counter, through the same once-only path) moves a
+// reorder from unpaid to paid ("settled"); the order desk and shipping move it on from
+// there. Cancelled: at the order desk, before it went to the lab, with its charges
+// refunded.
+enum class ReorderState { unpaid, paid, printing, packed, shipped, cancelled };
 
 std::string_view to_string(ReorderState state);
 std::optional<ReorderState> parse_reorder_state(std::string_view text);
@@ -61,7 +64,14 @@ struct Reorder {
     std::int64_t created_at = 0;
     // Sums over the reorder's charges and refunds, in minor units.
     std::int64_t charged = 0;
+    // Refunds the provider confirmed.
     std::int64_t refunded = 0;
+    // Refunds stored but not yet confirmed by the provider (asked again with their key).
+    std::int64_t refunding = 0;
+    // Unpaid, and the guest chose to pay at the counter (an open counter checkout).
+    bool awaiting_counter = false;
+    // Why the desk cancelled it.
+    std::string cancel_reason;
     // Once shipped: who carries it and the number the guest follows it by.
     std::string carrier;
     std::string tracking;
@@ -96,6 +106,12 @@ struct PaymentEvent {
     std::string currency;
 };
 
+// How a charge was paid at the counter: "cash" or "voucher", and the voucher's code.
+struct CounterPayment {
+    std::string method;
+    std::string reference;
+};
+
 enum class EventOutcome {
     // Applied now (a charge recorded, a checkout declined).
     applied,
@@ -119,6 +135,61 @@ enum class RefundOutcome {
     exceeds_charged,
     // Zero or negative, or an unknown reorder: refused.
     invalid,
+};
+
+enum class RefundState { pending, succeeded, failed };
+
+std::string_view to_string(RefundState state);
+
+// One refund of (part of) one charge. Stored `pending` before the provider is asked;
+// `succeeded` once it confirmed (or, at the counter, once the cash was handed back);
+// `failed` when it refused, which frees the amount again.
+struct RefundRecord {
+    std::string idempotency_key;
+    std::string reorder_id;
+    std::string charge_id;
+    // The provider that took the charge ("dev", "counter").
+    std::string provider;
+    std::int64_t amount = 0;
+    std::string currency;
+    RefundState state = RefundState::pending;
+    std::string reason;
+    // The provider's id of the refund, or why it refused.
+    std::string provider_refund_id;
+};
+
+// What a refund request came to: the outcome, and the refunds stored under its key (new,
+// or found again for a repeated key).
+struct RefundPlan {
+    RefundOutcome outcome = RefundOutcome::invalid;
+    std::vector<RefundRecord> refunds;
+};
+
+enum class CancelOutcome {
+    // Cancelled now; `refunds` holds the refunds of its charges, stored pending.
+    cancelled,
+    // Cancelled before: nothing changed; `refunds` holds the refunds made then.
+    already_cancelled,
+    // Printing, packed or shipped: refused, nothing changed.
+    released,
+    unknown_reorder,
+};
+
+struct CancelPlan {
+    CancelOutcome outcome = CancelOutcome::unknown_reorder;
+    // The state it was in when asked.
+    ReorderState state = ReorderState::unpaid;
+    std::vector<RefundRecord> refunds;
+};
+
+// A charge as the back office sees it.
+struct ChargeRecord {
+    std::string charge_id;
+    std::string provider;
+    std::int64_t amount = 0;
+    std::string currency;
+    std::string method;
+    std::string reference;
 };
 
 // The settlement ledger in its own SQLite database (DATA/settlement.db, WAL,
@@ -152,9 +223,9 @@ public:
     bool mark_shipped(const std::string& reorder_id, const std::string& carrier,
                       const std::string& tracking);
 
-    // The checkout attempt to send the guest to: the reorder's attempt still creating or
-    // open, or a new one (with a new idempotency key, stored before this returns).
-    // nullopt when the reorder is unknown or no longer unpaid.
+    // The checkout attempt to send the guest to: the reorder's attempt with `provider`
+    // still creating or open, or a new one (with a new idempotency key, stored before this
+    // returns). nullopt when the reorder is unknown or no longer unpaid.
     std::optional<CheckoutAttempt> begin_checkout(const std::string& reorder_id,
                                                   std::string_view provider);
     // The provider answered the attempt with this hosted checkout.
@@ -165,13 +236,47 @@ public:
     // Applies a verified provider event, once per event id however often and however
     // concurrently it arrives. checkout.completed records the charge and marks the
     // reorder paid; checkout.declined closes the attempt and leaves the reorder unpaid
-    // (a new checkout can be begun).
-    EventOutcome apply_event(const PaymentEvent& event);
+    // (a new checkout can be begun). A checkout.completed for a reorder that is no longer
+    // unpaid (paid by another checkout, cancelled) still records the charge, since the
+    // money was taken, and stores a pending refund of all of it (key "duplicate-<charge>")
+    // in the same transaction; `refund_due` receives it, for the caller to ask the
+    // provider.
+    // `counter` notes how a charge confirmed at the counter was paid.
+    EventOutcome apply_event(const PaymentEvent& event,
+                             std::optional<RefundRecord>* refund_due = nullptr,
+                             const CounterPayment& counter = {});
 
-    // Records a refund of `amount` against the reorder's charges, keyed like every other
-    // money movement; never more than was charged in total.
+    // Records a refund of `amount` against the reorder's charges as done (money handed
+    // back outside any provider), keyed like every other money movement; never more
+    // than was charged in total.
     RefundOutcome record_refund(const std::string& idempotency_key, const std::string& reorder_id,
                                 std::int64_t amount);
+    // Stores refunds of `amount` against the reorder's charges, pending, before any
+    // provider is asked: one per charge it draws on (keys `key`, `key#2`, ...), never
+    // more than was charged minus earlier refunds that did not fail. The same key again
+    // finds the refunds stored the first time (outcome duplicate).
+    RefundPlan request_refund(const std::string& idempotency_key, const std::string& reorder_id,
+                              std::int64_t amount, const std::string& reason);
+    // The provider answered a pending refund: succeeded (with its refund id) or failed
+    // (with its reason). A refund that is not pending any more is left alone.
+    void finish_refund(const std::string& idempotency_key, RefundState state,
+                       const std::string& provider_refund_id);
+    // Pending refunds, oldest first: what to ask the providers again after a restart.
+    std::vector<RefundRecord> pending_refunds();
+    std::vector<RefundRecord> refunds_of(const std::string& reorder_id);
+    std::vector<ChargeRecord> charges_of(const std::string& reorder_id);
+    // The reorder a voucher code paid, if it was redeemed.
+    std::optional<std::string> voucher_redeemed_by(const std::string& code);
+
+    // Cancels a reorder in one transaction: an unpaid one without money movement, a paid
+    // one with a pending refund of each charge's remainder (keys "cancel-<charge>");
+    // refused once released to the lab.
+    CancelPlan cancel_reorder(const std::string& reorder_id, const std::string& reason);
+
+    // Unpaid reorders whose guest chose to pay at the counter, oldest first.
+    std::vector<Reorder> reorders_awaiting_counter();
+    // The reorder of a counter reference (counter_reference()), when exactly one has it.
+    std::optional<Reorder> find_reorder_by_counter_reference(const std::string& reference);
 
     std::size_t count_charges(const std::string& reorder_id);
     std::size_t count_applied_events();

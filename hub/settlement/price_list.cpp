@@ -80,4 +80,18 @@ std::optional<std::string> parse_price_list(const nlohmann::json& json, PriceLis
     return std::nullopt;
 }
 
+std::string format_amount(std::int64_t amount, std::string_view currency) {
+    const bool negative = amount < 0;
+    const auto magnitude = negative ? -amount : amount;
+    std::string text = negative ? "-" : "";
+    if (currency_decimals(currency) == 0) {
+        return text + std::to_string(magnitude) + " " + std::string(currency);
+    }
+    auto cents = std::to_string(magnitude % 100);
+    if (cents.size() < 2) {
+        cents.insert(0, "0");
+    }
+    return text + std::to_string(magnitude / 100) + "." + cents + " " + std::string(currency);
+}
+
 } // namespace encore::hub::settlement

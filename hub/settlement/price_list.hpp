@@ -41,4 +41,7 @@ std::optional<std::string> parse_price_list(const nlohmann::json& json, PriceLis
 // How many decimals the currency's minor unit has (2 for EUR, 0 for JPY).
 int currency_decimals(std::string_view currency);
 
+// An amount for staff and logs: "7.00 EUR", "500 JPY".
+std::string format_amount(std::int64_t amount, std::string_view currency);
+
 } // namespace encore::hub::settlement

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace encore::hub::settlement {
 
@@ -18,6 +19,8 @@ struct SettlementSettings {
     PriceList prices = default_price_list();
     // Whether guests may collect their prints at the venue instead of having them shipped.
     bool venue_pickup = true;
+    // Whether guests may choose to pay at the counter (cash or voucher).
+    bool counter = false;
 };
 
 // What a webhook delivery came to.
@@ -27,16 +30,91 @@ struct WebhookAnswer {
     // For the response and the log: "applied", "already applied", "signature does not
     // match", ...
     std::string reason;
+    // A payment for a reorder that was paid already or cancelled: the refund of it,
+    // stored pending, to ask the provider for (refund_pending).
+    std::optional<RefundRecord> refund_due;
+};
+
+enum class CounterMethod { cash, voucher };
+
+enum class ConfirmOutcome {
+    // Recorded now: the reorder is paid and in the desk's queue.
+    paid,
+    // Paid at the counter before: nothing changed.
+    already_paid,
+    unknown_reorder,
+    // No cash or voucher, or a voucher without a code: nothing changed.
+    invalid,
+    // Paid online, cancelled, a voucher used before, or the counter is off: nothing
+    // changed, take no money.
+    refused,
+};
+
+struct ConfirmResult {
+    ConfirmOutcome outcome = ConfirmOutcome::invalid;
+    std::string reorder_id;
+    // For the clerk: what happened, or why not and what to do.
+    std::string message;
+};
+
+enum class RefundError {
+    none,
+    unknown_reorder,
+    // Zero, negative, no reason.
+    invalid,
+    // More than was charged, counting earlier refunds.
+    exceeds_charged,
+    // The provider refused (the amount is free again) or did not answer (the refund stays
+    // pending and is asked again with its key).
+    provider_refused,
+    provider_unreachable,
+};
+
+struct RefundResult {
+    RefundError error = RefundError::none;
+    // The same key was asked before: its refunds, as they stand now.
+    bool repeated = false;
+    std::int64_t amount = 0;
+    std::string currency;
+    std::vector<RefundRecord> refunds;
+    std::string message;
+    bool ok() const { return error == RefundError::none; }
+};
+
+enum class CancelError {
+    none,
+    unknown_reorder,
+    // No reason given.
+    invalid,
+    // Printing, packed or shipped: at the lab already.
+    released,
+    // Cancelled, but a refund is still pending with the provider (asked again later).
+    refund_pending,
+};
+
+struct CancelResult {
+    CancelError error = CancelError::none;
+    // It was cancelled before this request: nothing changed.
+    bool already_cancelled = false;
+    // What the guest got back, and in which currency.
+    std::int64_t refunded = 0;
+    std::string currency;
+    std::string message;
+    bool ok() const { return error == CancelError::none; }
 };
 
 // Settlement as the guest pages and the webhook see it: the price list, the ledger, and
 // the provider whose hosted checkout takes the money. Runs on the hub's event loop.
 class Settlement {
 public:
-    Settlement(SettlementSettings settings, Ledger& ledger, PaymentProvider& provider);
+    // `counter`: the counter provider, which refunds counter payments even while
+    // settings.counter is off; null when there is none.
+    Settlement(SettlementSettings settings, Ledger& ledger, PaymentProvider& provider,
+               PaymentProvider* counter = nullptr);
 
     const PriceList& prices() const { return settings_.prices; }
     bool venue_pickup() const { return settings_.venue_pickup; }
+    bool counter() const { return settings_.counter && counter_ != nullptr; }
     Ledger& ledger() { return ledger_; }
 
     // Where to send the guest to pay an unpaid reorder: the hosted page of its open
@@ -44,6 +122,34 @@ public:
     // asked). nullopt when the reorder is not unpaid or the provider failed.
     boost::asio::awaitable<std::optional<std::string>>
     checkout_url(std::string reorder_id, std::string description, std::string return_path);
+    // The guest will pay an unpaid reorder at the counter: opens its counter checkout
+    // (once), so the back office lists it. False when the counter is off or the reorder
+    // is not unpaid.
+    bool choose_counter(const std::string& reorder_id, const std::string& return_path);
+
+    // A clerk took cash or a voucher for a reorder (by id or counter reference): records
+    // the charge through the ledger's once-only event path, with the event id
+    // "counter-<checkout id>" as its idempotency key, so confirming twice records one
+    // charge. Only an unpaid reorder can be confirmed.
+    ConfirmResult confirm_at_counter(const std::string& reorder, CounterMethod method,
+                                     const std::string& voucher_code);
+
+    // Gives `amount` of a reorder's charges back through the providers that took them:
+    // the refunds are stored pending under `idempotency_key` before any provider is
+    // asked, and the same key asked again (a retry, a crash) asks with the same keys.
+    boost::asio::awaitable<RefundResult> refund(std::string idempotency_key, std::string reorder_id,
+                                                std::int64_t amount, std::string reason);
+    // Cancels a reorder at the order desk: a paid one with a refund of everything charged,
+    // an unpaid one without money movement; refused once it is at the lab. A second
+    // cancel changes nothing (it asks again for a refund still pending).
+    boost::asio::awaitable<CancelResult> cancel(std::string reorder_id, std::string reason);
+    // Asks the providers for these refunds (pending ones; others are skipped) and
+    // records their answers. Returns the refunds as they stand afterwards.
+    boost::asio::awaitable<std::vector<RefundRecord>>
+    ask_refunds(std::vector<RefundRecord> refunds);
+    // At start: asks again for every refund left pending (the hub stopped, or the
+    // provider did not answer). Returns how many succeeded.
+    boost::asio::awaitable<int> resume_refunds();
 
     // A webhook delivery: verifies the Encore-Signature header against the raw body
     // with the provider's secret at `now_unix_seconds`, then applies the event once.
@@ -54,9 +160,12 @@ public:
                                   std::int64_t now_unix_seconds);
 
 private:
+    PaymentProvider* provider_named(std::string_view name);
+
     SettlementSettings settings_;
     Ledger& ledger_;
     PaymentProvider& provider_;
+    PaymentProvider* counter_;
 };
 
 // POST /webhooks/payment on the public listener: 200 {"status": "applied"} (or

@@ -259,3 +259,100 @@ TEST_CASE("a price list from the config is checked, and the default one has the 
         CHECK(parse_price_list(nlohmann::json::parse(bad), list));
     }
 }
+
+TEST_CASE("a pending refund holds its amount, a failed one frees it, and a key is asked once") {
+    encore::testing::TempDir dir;
+    Ledger ledger(dir / "settlement.db");
+    const auto id = open_checkout(ledger).reorder.id;
+    REQUIRE(ledger.apply_event(completed("evt_1")) == EventOutcome::applied);
+    const auto first = ledger.request_refund("refund-a", id, 500, "bad print");
+    REQUIRE(first.outcome == RefundOutcome::recorded);
+    REQUIRE(first.refunds.size() == 1);
+    CHECK(first.refunds[0].state == RefundState::pending);
+    CHECK(first.refunds[0].charge_id == "ch_1");
+    CHECK(first.refunds[0].provider == "dev");
+    // Pending counts: 500 + 201 is more than the 700 charged.
+    CHECK(ledger.request_refund("refund-b", id, 201, "more").outcome ==
+          RefundOutcome::exceeds_charged);
+    const auto again = ledger.request_refund("refund-a", id, 500, "bad print");
+    CHECK(again.outcome == RefundOutcome::duplicate);
+    CHECK(again.refunds.size() == 1);
+    CHECK(ledger.pending_refunds().size() == 1);
+    CHECK(ledger.find_reorder(id)->refunding == 500);
+    CHECK(ledger.find_reorder(id)->refunded == 0);
+    ledger.finish_refund("refund-a", RefundState::failed, "provider said no");
+    CHECK(ledger.find_reorder(id)->refunding == 0);
+    CHECK(ledger.request_refund("refund-b", id, 700, "all").outcome == RefundOutcome::recorded);
+    ledger.finish_refund("refund-b", RefundState::succeeded, "re_1");
+    // Finishing again changes nothing.
+    ledger.finish_refund("refund-b", RefundState::failed, "late");
+    CHECK(ledger.find_reorder(id)->refunded == 700);
+    CHECK(ledger.pending_refunds().empty());
+}
+
+TEST_CASE("cancelling: unpaid without money, paid with a refund of each charge, released "
+          "refused") {
+    encore::testing::TempDir dir;
+    Ledger ledger(dir / "settlement.db");
+    const auto opened = open_checkout(ledger);
+    const auto unpaid = ledger.place_reorder(two_five_by_seven("form-2"));
+    auto plan = ledger.cancel_reorder(unpaid.id, "guest asked");
+    CHECK(plan.outcome == CancelOutcome::cancelled);
+    CHECK(plan.refunds.empty());
+    CHECK(ledger.find_reorder(unpaid.id)->state == ReorderState::cancelled);
+    CHECK(ledger.find_reorder(unpaid.id)->cancel_reason == "guest asked");
+    CHECK_FALSE(ledger.begin_checkout(unpaid.id, "dev"));
+
+    REQUIRE(ledger.apply_event(completed("evt_1")) == EventOutcome::applied);
+    plan = ledger.cancel_reorder(opened.reorder.id, "wrong photo");
+    CHECK(plan.outcome == CancelOutcome::cancelled);
+    REQUIRE(plan.refunds.size() == 1);
+    CHECK(plan.refunds[0].idempotency_key == "cancel-ch_1");
+    CHECK(plan.refunds[0].amount == 700);
+    // The desk cannot release it any more, and a second cancel stores nothing new.
+    CHECK_FALSE(ledger.advance(opened.reorder.id, ReorderState::paid, ReorderState::printing));
+    plan = ledger.cancel_reorder(opened.reorder.id, "again");
+    CHECK(plan.outcome == CancelOutcome::already_cancelled);
+    CHECK(plan.refunds.size() == 1);
+    CHECK(ledger.refunds_of(opened.reorder.id).size() == 1);
+
+    auto printing = ledger.place_reorder(two_five_by_seven("form-3"));
+    auto attempt = ledger.begin_checkout(printing.id, "dev");
+    ledger.record_checkout_opened(attempt->idempotency_key, "cs_3", "/x");
+    REQUIRE(ledger.apply_event({"evt_3", "checkout.completed", "cs_3", "ch_3", 700, "EUR"}) ==
+            EventOutcome::applied);
+    REQUIRE(ledger.advance(printing.id, ReorderState::paid, ReorderState::printing));
+    CHECK(ledger.cancel_reorder(printing.id, "late").outcome == CancelOutcome::released);
+    CHECK(ledger.find_reorder(printing.id)->state == ReorderState::printing);
+    CHECK(ledger.cancel_reorder("no-such", "x").outcome == CancelOutcome::unknown_reorder);
+}
+
+TEST_CASE("a second payment of a paid reorder is recorded and a refund of it is stored at once") {
+    encore::testing::TempDir dir;
+    Ledger ledger(dir / "settlement.db");
+    const auto opened = open_checkout(ledger);
+    ledger.apply_event({"evt_0", "checkout.declined", "cs_1", "", 0, ""});
+    auto second = ledger.begin_checkout(opened.reorder.id, "dev");
+    REQUIRE(second);
+    ledger.record_checkout_opened(second->idempotency_key, "cs_2", "/dev-checkout/cs_2");
+    std::optional<RefundRecord> due;
+    REQUIRE(ledger.apply_event({"evt_2", "checkout.completed", "cs_2", "ch_2", 700, "EUR"}, &due) ==
+            EventOutcome::applied);
+    CHECK_FALSE(due);
+    // The declined attempt completes late: the money was taken twice.
+    REQUIRE(ledger.apply_event(completed("evt_1"), &due) == EventOutcome::applied);
+    REQUIRE(due);
+    CHECK(due->idempotency_key == "duplicate-ch_1");
+    CHECK(due->charge_id == "ch_1");
+    CHECK(due->amount == 700);
+    CHECK(due->state == RefundState::pending);
+    const auto reorder = ledger.find_reorder(opened.reorder.id);
+    CHECK(reorder->charged == 1400);
+    CHECK(reorder->refunding == 700);
+    CHECK(ledger.count_charges(opened.reorder.id) == 2);
+    // The same event again stores nothing.
+    std::optional<RefundRecord> again;
+    CHECK(ledger.apply_event(completed("evt_1"), &again) == EventOutcome::duplicate);
+    CHECK_FALSE(again);
+    CHECK(ledger.pending_refunds().size() == 1);
+}

@@ -33,9 +33,17 @@ public:
         co_return HostedCheckout{"cs_" + request.idempotency_key,
                                  "https://pay.example/" + request.idempotency_key};
     }
+    asio::awaitable<ProviderRefund> refund(RefundRequest request) override {
+        refunds.push_back(request);
+        if (unreachable) {
+            co_return ProviderRefund{RefundStatus::unreachable, "", ""};
+        }
+        co_return ProviderRefund{RefundStatus::succeeded, "re_" + request.idempotency_key, ""};
+    }
 
     bool unreachable = false;
     std::vector<CheckoutRequest> requests;
+    std::vector<RefundRequest> refunds;
 };
 
 struct Shop {
@@ -131,4 +139,41 @@ TEST_CASE("a webhook settles only with a good signature, a fresh time and a know
     CHECK(shop.ledger.count_charges(reorder.id) == 1);
     // A paid reorder opens no further checkout.
     CHECK_FALSE(shop.checkout_url(reorder.id));
+}
+
+TEST_CASE("a refund the provider did not answer stays pending and is asked again with its key") {
+    Shop shop;
+    const auto reorder = shop.place();
+    REQUIRE(shop.checkout_url(reorder.id));
+    const auto body = completed_body("cs_" + shop.provider.requests.at(0).idempotency_key);
+    REQUIRE(
+        shop.settlement.receive_webhook(sign_webhook("whsec_unit", now, body), body, now).accepted);
+    const auto run = [](auto awaitable) {
+        asio::io_context loop;
+        auto result = asio::co_spawn(loop, std::move(awaitable), asio::use_future);
+        loop.run();
+        return result.get();
+    };
+    shop.provider.unreachable = true;
+    const auto cancelled = run(shop.settlement.cancel(reorder.id, "guest changed their mind"));
+    CHECK(cancelled.error == CancelError::refund_pending);
+    CHECK(shop.ledger.find_reorder(reorder.id)->state == ReorderState::cancelled);
+    CHECK(shop.ledger.find_reorder(reorder.id)->refunding == 700);
+    // The hub restarts: the same key is asked again, and the refund is done once.
+    shop.provider.unreachable = false;
+    CHECK(run(shop.settlement.resume_refunds()) == 1);
+    REQUIRE(shop.provider.refunds.size() == 2);
+    CHECK(shop.provider.refunds[0].idempotency_key == shop.provider.refunds[1].idempotency_key);
+    CHECK(shop.provider.refunds[1].charge_id == "ch_1");
+    CHECK(shop.ledger.find_reorder(reorder.id)->refunded == 700);
+    CHECK(run(shop.settlement.resume_refunds()) == 0);
+    const auto again = run(shop.settlement.cancel(reorder.id, "again"));
+    CHECK(again.ok());
+    CHECK(again.already_cancelled);
+    CHECK(again.refunded == 700);
+    CHECK(shop.provider.refunds.size() == 2);
+    // Asking for more than is left is refused before any provider hears of it.
+    const auto more = run(shop.settlement.refund("extra", reorder.id, 1, "goodwill"));
+    CHECK(more.error == RefundError::exceeds_charged);
+    CHECK(shop.provider.refunds.size() == 2);
 }
