@@ -15,6 +15,7 @@
 #include "hub/staff/staff_login.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
+#include "hub/venue/venue_queue.hpp"
 #include "hub/web/guest_web.hpp"
 #include "platform/config/daemon_options.hpp"
 #include "platform/files/atomic_file.hpp"
@@ -80,13 +81,18 @@ int run(int argc, char** argv) {
     const auto admin_token = hub::load_or_create_admin_token(config.data_dir);
     hub::staff::StaffDirectory staff(config.data_dir / "staff.db");
     hub::settlement::Ledger ledger(config.data_dir / "settlement.db");
+    // Released pickup reorders wait here for the booth that took the photos.
+    hub::venue::VenueQueue venue(config.data_dir / "venue.db", ledger, *orders);
+    if (const auto recovered = venue.recover(); recovered > 0) {
+        log.info(recovered, " released pickup reorders queued for their booths after a restart");
+    }
 
     boost::asio::io_context loop;
     hub::IntakeSettings intake_settings;
     intake_settings.listen = config.kiosk_link_listen;
     intake_settings.public_url = config.public_url;
     intake_settings.heartbeat = std::chrono::seconds(config.kiosk_link_heartbeat_seconds);
-    hub::IntakeServer intake(loop, intake_settings, registry, images, *orders);
+    hub::IntakeServer intake(loop, intake_settings, registry, images, *orders, &venue);
 
     // Settlement before the guest pages, which send guests to its checkout.
     hub::settlement::DevProvider payment_provider(
@@ -122,6 +128,8 @@ int run(int argc, char** argv) {
                               lab_templates ? &*lab_templates : nullptr, lab_spooler, lab_ledger,
                               desk_worker,
                               {config.desk_lab_queue, config.data_dir / "lab", config.public_url});
+    desk.on_pickup_release(
+        [&venue](const hub::settlement::Reorder& reorder) { return venue.queue(reorder); });
     lab_spooler.start();
     boost::asio::co_spawn(loop, desk.resume_released(), boost::asio::detached);
 

@@ -36,6 +36,11 @@ OrderDesk::OrderDesk(boost::asio::any_io_executor loop, settlement::Ledger& ledg
     platform::remove_stale_temp_files(settings_.work_dir);
 }
 
+void OrderDesk::on_pickup_release(
+    std::function<std::string(const settlement::Reorder&)> queue_at_venue) {
+    queue_at_venue_ = std::move(queue_at_venue);
+}
+
 std::vector<settlement::Reorder> OrderDesk::queue() {
     return ledger_.reorders_in_state(ReorderState::paid);
 }
@@ -56,6 +61,23 @@ boost::asio::awaitable<ReleaseResult> OrderDesk::release(std::string reorder_id,
         co_return ReleaseResult{ReleaseError::already_released,
                                 "reorder " + reorder_id + " was released already (it is " +
                                     std::string(settlement::to_string(reorder->state)) + ")"};
+    }
+    if (reorder->delivery.method == settlement::DeliveryMethod::pickup && queue_at_venue_) {
+        // Printed at the booth that took the photos, never on the lab.
+        if (!ledger_.advance(reorder_id, ReorderState::paid, ReorderState::printing)) {
+            co_return ReleaseResult{ReleaseError::already_released,
+                                    "reorder " + reorder_id + " was released already"};
+        }
+        const auto problem = queue_at_venue_(*reorder);
+        if (!problem.empty()) {
+            ledger_.advance(reorder_id, ReorderState::printing, ReorderState::paid);
+            co_return ReleaseResult{ReleaseError::cannot_print, problem};
+        }
+        platform::Logger("desk").info("reorder ", reorder_id, " released for pickup at the venue");
+        co_return ReleaseResult{ReleaseError::none,
+                                "reorder " + reorder_id + ": " +
+                                    std::to_string(reorder->lines.size()) +
+                                    " items sent to the booth for pickup at the venue"};
     }
     if (templates_ == nullptr) {
         co_return ReleaseResult{ReleaseError::cannot_print,
@@ -195,6 +217,9 @@ bool OrderDesk::printed(const std::string& reorder_id) {
 boost::asio::awaitable<int> OrderDesk::resume_released() {
     int resumed = 0;
     for (const auto& reorder : ledger_.reorders_in_state(ReorderState::printing)) {
+        if (reorder.delivery.method == settlement::DeliveryMethod::pickup && queue_at_venue_) {
+            continue; // printed at the venue (hub/venue resumes it), not on the lab
+        }
         auto printing = print_items(reorder, settings_.lab_queue, true);
         co_await std::move(printing);
         ++resumed;

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -88,6 +89,12 @@ public:
     boost::asio::awaitable<ReleaseResult> release(std::string reorder_id,
                                                   std::optional<std::string> queue);
 
+    // Reorders the guest collects at the venue (delivery "pickup") are not printed on the
+    // lab: a release moves them to "printing" and hands them to `queue_at_venue`
+    // (hub/venue), which returns what went wrong for the clerk or an empty string; then
+    // the reorder goes back to "paid". Without it, they are printed on the lab.
+    void on_pickup_release(std::function<std::string(const settlement::Reorder&)> queue_at_venue);
+
     // Each item of a released reorder, with what the print ledger knows of it.
     std::vector<ItemProgress> progress(const std::string& reorder_id);
     // True when every copy of every item came out.
@@ -110,6 +117,7 @@ private:
     drivers::printer::PrintLedger& prints_;
     platform::BlockingWorker& worker_;
     DeskSettings settings_;
+    std::function<std::string(const settlement::Reorder&)> queue_at_venue_;
     // Items that could not be rendered, by print order id, with the reason.
     std::shared_ptr<std::map<std::string, std::string>> failed_items_;
 };

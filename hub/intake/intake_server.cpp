@@ -23,6 +23,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 
 namespace encore::hub {
 
@@ -34,12 +35,13 @@ using Stream = beast::ssl_stream<beast::tcp_stream>;
 
 struct IntakeServer::State {
     State(asio::io_context& loop_in, IntakeSettings settings_in, KioskRegistry& registry_in,
-          ImageStore& images_in, OrderRepository& orders_in)
+          ImageStore& images_in, OrderRepository& orders_in, venue::VenueQueue* venue_in)
         : loop(loop_in)
         , settings(std::move(settings_in))
         , registry(registry_in)
         , images(images_in)
         , orders(orders_in)
+        , venue(venue_in)
         , tls(asio::ssl::context::tls_server)
         , acceptor(loop_in)
         , storage(std::max<std::size_t>(1, settings.storage_threads)) {}
@@ -49,6 +51,7 @@ struct IntakeServer::State {
     KioskRegistry& registry;
     ImageStore& images;
     OrderRepository& orders;
+    venue::VenueQueue* venue;
     asio::ssl::context tls;
     tcp::acceptor acceptor;
     platform::Logger log{"intake"};
@@ -243,9 +246,14 @@ private:
                 refuse("bad-message", "PING: " + ping.error);
                 break;
             }
+            // Before the PONG, so a kiosk waiting for it reads them first.
+            send_venue_prints();
             send(wire::encode_pong(*ping.value));
             break;
         }
+        case wire::FrameType::ack:
+            handle_venue_report(frame);
+            break;
         case wire::FrameType::pong:
             break;
         default:
@@ -282,6 +290,7 @@ private:
             return;
         }
         wire::Welcome welcome;
+        welcomed_ = true;
         welcome.kiosk = identity_->kiosk;
         welcome.public_url = state_.settings.public_url;
         welcome.heartbeat_seconds = static_cast<std::uint32_t>(state_.settings.heartbeat.count());
@@ -289,6 +298,65 @@ private:
             welcome.uploads.push_back({*wire::sha256_from_hex(partial.sha256_hex), partial.offset});
         }
         send(wire::encode(welcome));
+        send_venue_prints();
+    }
+
+    // Venue prints this kiosk has not acknowledged and this connection has not sent yet.
+    void send_venue_prints() {
+        if (state_.venue == nullptr || !welcomed_) {
+            return;
+        }
+        std::vector<wire::VenuePrint> prints;
+        try {
+            prints = state_.venue->undelivered(identity_->kiosk);
+        } catch (const std::exception& error) {
+            state_.log.error("cannot read the venue prints of '", identity_->kiosk,
+                             "': ", error.what());
+            return;
+        }
+        for (const auto& print : prints) {
+            if (venue_sent_.insert(print.reorder).second) {
+                state_.log.info("venue print of reorder ", print.reorder, " (", print.code,
+                                ") sent to '", identity_->kiosk, "'");
+                send(wire::encode(print));
+            }
+        }
+    }
+
+    void handle_venue_report(const wire::Frame& frame) {
+        const auto ack = wire::parse_ack(frame.payload_text());
+        if (!ack) {
+            refuse("bad-message", "ACK: " + ack.error);
+            return;
+        }
+        const auto kind = ack.value->kind;
+        if (kind == wire::AckKind::order || kind == wire::AckKind::photo ||
+            state_.venue == nullptr) {
+            refuse("bad-message", std::string("a kiosk may not send ACK \"") +
+                                      std::string(wire::to_string(kind)) + "\"");
+            return;
+        }
+        std::optional<venue::ReportOutcome> outcome;
+        try {
+            outcome = state_.venue->report(identity_->kiosk, *ack.value);
+        } catch (const std::exception& error) {
+            state_.log.error("cannot record the venue report of '", identity_->kiosk,
+                             "': ", error.what());
+        }
+        if (!outcome) {
+            refuse("storage-full", "the hub cannot record venue reports now; retry later");
+            return;
+        }
+        if (*outcome == venue::ReportOutcome::unknown) {
+            // Answered all the same: the kiosk drops it rather than sending it for ever.
+            state_.log.warning("kiosk '", identity_->kiosk, "' reports ", wire::to_string(kind),
+                               " for reorder ", ack.value->id,
+                               ", which is no venue print of its own; ignored");
+        }
+        // The kiosk's report is recorded; the kiosk's own receipt needs no answer.
+        if (kind != wire::AckKind::venue_print) {
+            send(wire::encode(wire::Ack{kind, ack.value->id}));
+        }
     }
 
     void handle_order(const wire::Frame& frame) {
@@ -440,6 +508,9 @@ private:
     wire::FrameDecoder decoder_;
     std::vector<std::vector<std::byte>> outgoing_;
     bool closing_ = false;
+    bool welcomed_ = false;
+    // Reorders whose VENUE_PRINT went out on this connection (sent again on the next).
+    std::set<std::string> venue_sent_;
 };
 
 asio::awaitable<void> serve(std::shared_ptr<IntakeServer::State> state, tcp::socket socket) {
@@ -485,8 +556,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<IntakeServer::State> state) {
 } // namespace
 
 IntakeServer::IntakeServer(asio::io_context& loop, IntakeSettings settings, KioskRegistry& registry,
-                           ImageStore& images, OrderRepository& orders)
-    : state_(std::make_shared<State>(loop, std::move(settings), registry, images, orders)) {
+                           ImageStore& images, OrderRepository& orders, venue::VenueQueue* venue)
+    : state_(std::make_shared<State>(loop, std::move(settings), registry, images, orders, venue)) {
     auto& tls = state_->tls;
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_3_VERSION);
     tls.use_certificate_chain_file(registry.link_certificate_file().string());

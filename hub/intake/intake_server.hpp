@@ -3,6 +3,7 @@
 #include "hub/intake/kiosk_registry.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
+#include "hub/venue/venue_queue.hpp"
 #include "platform/config/endpoint.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -33,11 +34,16 @@ struct IntakeSettings {
 // once they are durable in the repository and the image store; a duplicate is
 // acknowledged again without a second copy. A bad frame or message closes that
 // connection with a logged reason; the other kiosks are not affected.
+//
+// With a venue queue, each kiosk is sent the venue prints it has not acknowledged
+// (VENUE_PRINT) after WELCOME, and those queued since before the PONG of its PINGs; its
+// venue reports (ACK venue_*) are recorded there and acknowledged back.
 class IntakeServer {
 public:
     // Binds at once; throws std::system_error naming the address when it cannot.
+    // `venue` may be null (no venue pickup); it is borrowed.
     IntakeServer(boost::asio::io_context& loop, IntakeSettings settings, KioskRegistry& registry,
-                 ImageStore& images, OrderRepository& orders);
+                 ImageStore& images, OrderRepository& orders, venue::VenueQueue* venue = nullptr);
     ~IntakeServer();
     IntakeServer(const IntakeServer&) = delete;
     IntakeServer& operator=(const IntakeServer&) = delete;
