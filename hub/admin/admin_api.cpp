@@ -1,5 +1,6 @@
 #include "hub/admin/admin_api.hpp"
 
+#include "hub/settlement/counter_provider.hpp"
 #include "platform/crypto/random.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/wire/join_token.hpp"
@@ -127,6 +128,190 @@ std::string load_or_create_admin_token(const std::filesystem::path& data_dir) {
     }
     return token;
 }
+
+namespace {
+
+// Where a reorder's money stands, for the settlement and cancel routes.
+json money_json(settlement::Settlement& settlement, const std::string& reorder_id) {
+    const auto reorder = settlement.ledger().find_reorder(reorder_id);
+    if (!reorder) {
+        return json::object();
+    }
+    return {{"reorder", reorder->id},
+            {"state", settlement::to_string(reorder->state)},
+            {"currency", reorder->currency},
+            {"total", reorder->total},
+            {"charged", reorder->charged},
+            {"refunded", reorder->refunded},
+            {"refunding", reorder->refunding},
+            {"charges", settlement.ledger().count_charges(reorder->id)}};
+}
+
+std::string text_field(const json& body, const char* key) {
+    return body.is_object() && body.contains(key) && body[key].is_string()
+               ? body[key].get<std::string>()
+               : std::string();
+}
+
+// POST /api/settlement/confirm, /api/settlement/refund, /api/desk/cancel and
+// GET /api/settlement/counter (docs/settlement.md).
+void add_settlement_routes(http::Router& router, AdminContext& context) {
+    const auto unavailable = [](const http::Request& request) {
+        return error_response(request, http::Status::service_unavailable,
+                              "this hub runs without settlement");
+    };
+
+    router.add(http::Method::get, "/api/settlement/counter",
+               guarded(context, [&context, unavailable](const http::Request& request) {
+                   if (context.settlement == nullptr) {
+                       return unavailable(request);
+                   }
+                   json awaiting = json::array();
+                   for (const auto& reorder :
+                        context.settlement->ledger().reorders_awaiting_counter()) {
+                       awaiting.push_back({{"reorder", reorder.id},
+                                           {"reference", settlement::counter_reference(reorder.id)},
+                                           {"order_id", reorder.order_id},
+                                           {"total", reorder.total},
+                                           {"currency", reorder.currency}});
+                   }
+                   return http::json_response(request, http::Status::ok, {{"awaiting", awaiting}});
+               }));
+
+    router.add(
+        http::Method::post, "/api/settlement/confirm",
+        guarded(context, [&context, unavailable](const http::Request& request) {
+            if (context.settlement == nullptr) {
+                return unavailable(request);
+            }
+            const auto body = json::parse(request.body(), nullptr, false);
+            const auto reorder = text_field(body, "reorder");
+            const auto method = text_field(body, "method");
+            if (reorder.empty() || (method != "cash" && method != "voucher")) {
+                return error_response(request, http::Status::bad_request,
+                                      "send {\"reorder\": ID or counter reference, \"method\": "
+                                      "\"cash\" or \"voucher\", \"reference\": VOUCHER CODE}");
+            }
+            const auto result = context.settlement->confirm_at_counter(
+                reorder,
+                method == "cash" ? settlement::CounterMethod::cash
+                                 : settlement::CounterMethod::voucher,
+                text_field(body, "reference"));
+            using settlement::ConfirmOutcome;
+            switch (result.outcome) {
+            case ConfirmOutcome::paid:
+            case ConfirmOutcome::already_paid: {
+                auto answer = money_json(*context.settlement, result.reorder_id);
+                answer["status"] = result.outcome == ConfirmOutcome::paid ? "paid" : "already paid";
+                answer["message"] = result.message;
+                return http::json_response(request, http::Status::ok, answer);
+            }
+            case ConfirmOutcome::unknown_reorder:
+                return error_response(request, http::Status::not_found, result.message);
+            case ConfirmOutcome::invalid:
+                return error_response(request, http::Status::bad_request, result.message);
+            case ConfirmOutcome::refused:
+                break;
+            }
+            return error_response(request, http::Status::conflict, result.message);
+        }));
+
+    router.add(
+        http::Method::post, "/api/settlement/refund",
+        guarded_async(
+            context,
+            [&context,
+             unavailable](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                if (context.settlement == nullptr) {
+                    co_return unavailable(request);
+                }
+                const auto body = json::parse(request.body(), nullptr, false);
+                auto key = text_field(body, "key");
+                if (!body.is_object() || !body.contains("amount") ||
+                    !body["amount"].is_number_integer() || text_field(body, "reorder").empty() ||
+                    text_field(body, "reason").empty()) {
+                    co_return error_response(request, http::Status::bad_request,
+                                             "send {\"reorder\": ID, \"amount\": CENTS, "
+                                             "\"reason\": TEXT, \"key\": IDEMPOTENCY KEY}");
+                }
+                if (key.empty()) {
+                    // Without a key of the caller's a retry cannot be recognised: each
+                    // request is a refund of its own.
+                    key = "refund-" + platform::crypto::random_token(16);
+                }
+                const auto reorder_id = text_field(body, "reorder");
+                auto refunding =
+                    context.settlement->refund(key, reorder_id, body["amount"].get<std::int64_t>(),
+                                               text_field(body, "reason"));
+                const auto result = co_await std::move(refunding);
+                using settlement::RefundError;
+                http::Status status = http::Status::ok;
+                switch (result.error) {
+                case RefundError::none:
+                    break;
+                case RefundError::unknown_reorder:
+                    co_return error_response(request, http::Status::not_found, result.message);
+                case RefundError::invalid:
+                    co_return error_response(request, http::Status::bad_request, result.message);
+                case RefundError::exceeds_charged:
+                    co_return error_response(request, http::Status::conflict, result.message);
+                case RefundError::provider_refused:
+                    co_return error_response(request, http::Status::bad_gateway, result.message);
+                case RefundError::provider_unreachable:
+                    status = http::Status::accepted;
+                    break;
+                }
+                auto answer = money_json(*context.settlement, reorder_id);
+                answer["status"] = result.error == RefundError::provider_unreachable
+                                       ? "pending"
+                                       : (result.repeated ? "already refunded" : "refunded");
+                answer["amount"] = result.amount;
+                answer["key"] = key;
+                answer["message"] = result.message;
+                co_return http::json_response(request, status, answer);
+            }));
+
+    router.add(
+        http::Method::post, "/api/desk/cancel",
+        guarded_async(
+            context,
+            [&context,
+             unavailable](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                if (context.settlement == nullptr) {
+                    co_return unavailable(request);
+                }
+                const auto body = json::parse(request.body(), nullptr, false);
+                const auto reorder_id = text_field(body, "reorder");
+                if (reorder_id.empty()) {
+                    co_return error_response(request, http::Status::bad_request,
+                                             "send {\"reorder\": ID, \"reason\": TEXT}");
+                }
+                auto cancelling =
+                    context.settlement->cancel(reorder_id, text_field(body, "reason"));
+                const auto result = co_await std::move(cancelling);
+                using settlement::CancelError;
+                http::Status status = http::Status::ok;
+                switch (result.error) {
+                case CancelError::none:
+                    break;
+                case CancelError::unknown_reorder:
+                    co_return error_response(request, http::Status::not_found, result.message);
+                case CancelError::invalid:
+                    co_return error_response(request, http::Status::bad_request, result.message);
+                case CancelError::released:
+                    co_return error_response(request, http::Status::conflict, result.message);
+                case CancelError::refund_pending:
+                    status = http::Status::accepted;
+                    break;
+                }
+                auto answer = money_json(*context.settlement, reorder_id);
+                answer["status"] = result.already_cancelled ? "already cancelled" : "cancelled";
+                answer["message"] = result.message;
+                co_return http::json_response(request, status, answer);
+            }));
+}
+
+} // namespace
 
 void add_admin_routes(http::Router& router, AdminContext& context) {
     router.add(http::Method::get, "/api/orders",
@@ -388,6 +573,8 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
             return http::json_response(request, http::Status::ok,
                                        {{"kiosk", kiosk}, {"revoked", true}});
         }));
+
+    add_settlement_routes(router, context);
 }
 
 } // namespace encore::hub

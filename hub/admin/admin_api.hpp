@@ -3,6 +3,7 @@
 #include "hub/desk/order_desk.hpp"
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
+#include "hub/settlement/settlement.hpp"
 #include "hub/shipping/shipping_station.hpp"
 #include "hub/staff/staff_directory.hpp"
 #include "hub/store/image_store.hpp"
@@ -28,6 +29,8 @@ struct AdminContext {
     staff::StaffDirectory& staff;
     desk::OrderDesk& desk;
     shipping::ShippingStation& shipping;
+    // Counter confirmations, refunds and cancellations; their routes answer 503 without.
+    settlement::Settlement* settlement = nullptr;
 };
 
 // The back office's JSON API under /api/ on the private listener, used by `encore`.

@@ -46,6 +46,7 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
         return settlement::parse_price_list(value, config.settlement_price_list);
     });
     settlement_side.read("venue_pickup", config.settlement_venue_pickup);
+    settlement_side.read("counter", config.settlement_counter);
     settlement_side.finish();
     auto desk = root.object("desk");
     desk.read("lab_queue", config.desk_lab_queue);

@@ -37,6 +37,9 @@ struct HubConfig {
     settlement::PriceList settlement_price_list = settlement::default_price_list();
     // Whether a guest may pick reorders up at the venue instead of having them shipped.
     bool settlement_venue_pickup = true;
+    // Whether a guest may choose to pay at the venue or store counter (cash or voucher),
+    // confirmed by a clerk from the back office.
+    bool settlement_counter = false;
     // The CUPS queue of the lab printer the order desk releases reorders to; the print
     // server is libcups's (CUPS_SERVER, client.conf, else the local cupsd).
     std::string desk_lab_queue = "lab";

@@ -7,6 +7,7 @@
 #include "hub/desk/order_desk.hpp"
 #include "hub/intake/intake_server.hpp"
 #include "hub/intake/kiosk_registry.hpp"
+#include "hub/settlement/counter_provider.hpp"
 #include "hub/settlement/dev_provider.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/settlement/settlement.hpp"
@@ -98,8 +99,10 @@ int run(int argc, char** argv) {
     hub::settlement::DevProvider payment_provider(
         loop.get_executor(), config.data_dir / "dev_provider.db",
         hub::settlement::load_or_create_webhook_secret(config.data_dir / "dev_provider.secret"));
+    hub::settlement::CounterProvider counter_provider;
     hub::settlement::Settlement settlement(
-        {config.settlement_price_list, config.settlement_venue_pickup}, ledger, payment_provider);
+        {config.settlement_price_list, config.settlement_venue_pickup, config.settlement_counter},
+        ledger, payment_provider, &counter_provider);
 
     auto public_router = make_health_router("public");
     hub::web::GuestWebSettings guest_web_settings;
@@ -138,10 +141,11 @@ int run(int argc, char** argv) {
     hub::AdminContext admin{admin_token, join_link, config.public_url, registry,
                             intake,      images,    *orders,           staff,
                             desk,        shipping};
+    admin.settlement = &settlement;
     hub::add_admin_routes(private_router, admin);
     hub::staff::StaffLogin staff_login(loop.get_executor(), staff);
     staff_login.add_routes(private_router);
-    hub::backoffice::BackOffice back_office{staff_login, desk, shipping, *orders};
+    hub::backoffice::BackOffice back_office{staff_login, desk, shipping, *orders, &settlement};
     hub::backoffice::add_backoffice_routes(private_router, back_office);
     http::Server public_server(loop, config.public_listen, public_router, "public");
     http::Server private_server(loop, config.private_listen, private_router, "private");
@@ -154,6 +158,9 @@ int run(int argc, char** argv) {
         webhook_target.host = "::1";
     }
     payment_provider.set_webhook_target(webhook_target);
+    // Refunds stored but never answered (the hub stopped, a provider was down) are asked
+    // again with their keys.
+    boost::asio::co_spawn(loop, settlement.resume_refunds(), boost::asio::detached);
     platform::StopSignals stop_signals(loop, [&](int) {
         intake.stop();
         lab_spooler.stop();

@@ -1,5 +1,7 @@
 #include "hub/backoffice/backoffice_pages.hpp"
 
+#include "hub/settlement/counter_provider.hpp"
+#include "hub/settlement/price_list.hpp"
 #include "hub/web/cookies.hpp"
 #include "hub/web/html.hpp"
 #include "platform/crypto/random.hpp"
@@ -82,10 +84,63 @@ http::Response outcome_page(const http::Request& request, http::Status status,
                                        "</p><p><a href=\"" + back + "\">Back</a></p>");
 }
 
+std::string money_text(std::int64_t amount, const std::string& currency) {
+    return settlement::format_amount(amount, currency);
+}
+
+// Reorders whose guests pay at the counter: the reference they show, the amount, and a
+// form to confirm the cash or voucher taken.
+std::string counter_section(BackOffice& office, const std::string& csrf) {
+    const auto awaiting = office.settlement->ledger().reorders_awaiting_counter();
+    if (awaiting.empty() && !office.settlement->counter()) {
+        return {};
+    }
+    std::string body = "<h2>Awaiting payment at the counter</h2>";
+    if (awaiting.empty()) {
+        return body + "<p>No guest is waiting to pay at the counter.</p>";
+    }
+    body += "<table><thead><tr><th>Reference</th><th>Amount</th><th>Order</th><th>Items</th>"
+            "<th></th></tr></thead><tbody>";
+    for (const auto& reorder : awaiting) {
+        body += "<tr><td class=\"reference\">" +
+                html_escape(settlement::counter_reference(reorder.id)) + "<br><small>" +
+                html_escape(reorder.id) + "</small></td><td class=\"amount\">" +
+                html_escape(money_text(reorder.total, reorder.currency)) + "</td><td>" +
+                html_escape(code_of(office.orders, reorder.order_id)) + "</td><td>" +
+                html_escape(lines_text(reorder)) +
+                "</td><td><form class=\"inline confirm\" method=\"post\" "
+                "action=\"/desk/confirm\">" +
+                hidden("reorder", reorder.id) + hidden("csrf", csrf) +
+                "<label><input type=\"radio\" name=\"method\" value=\"cash\" checked> "
+                "Cash</label><label><input type=\"radio\" name=\"method\" value=\"voucher\"> "
+                "Voucher</label><label>Voucher code <input name=\"voucher\" maxlength=\"64\" "
+                "pattern=\"[A-Za-z0-9_-]+\"></label><button type=\"submit\">Confirm "
+                "payment</button></form></td></tr>";
+    }
+    return body + "</tbody></table>";
+}
+
+// Cancelling a paid reorder that is not at the lab yet refunds all of it.
+std::string cancel_form(BackOffice& office, const settlement::Reorder& reorder,
+                        const std::string& csrf) {
+    if (office.settlement == nullptr) {
+        return {};
+    }
+    return "<form class=\"inline cancel\" method=\"post\" action=\"/desk/cancel\">" +
+           hidden("reorder", reorder.id) + hidden("csrf", csrf) +
+           "<label>Reason <input name=\"reason\" required maxlength=\"500\"></label>"
+           "<button type=\"submit\">Cancel and refund " +
+           html_escape(money_text(reorder.charged - reorder.refunded, reorder.currency)) +
+           "</button></form>";
+}
+
 http::Response desk_page(const http::Request& request, const staff::StaffMember& member,
                          BackOffice& office) {
     const auto csrf = csrf_token(request);
     std::string body = navigation(member);
+    if (office.settlement != nullptr) {
+        body += counter_section(office, csrf);
+    }
     body += "<h2>Paid, waiting for the lab</h2>";
     const auto queue = office.desk.queue();
     if (queue.empty()) {
@@ -100,7 +155,8 @@ http::Response desk_page(const http::Request& request, const staff::StaffMember&
                     html_escape(delivery_text(reorder)) +
                     "</td><td><form method=\"post\" action=\"/desk/release\">" +
                     hidden("reorder", reorder.id) + hidden("csrf", csrf) +
-                    "<button type=\"submit\">Release to the lab</button></form></td></tr>";
+                    "<button type=\"submit\">Release to the lab</button></form>" +
+                    cancel_form(office, reorder, csrf) + "</td></tr>";
         }
         body += "</tbody></table>";
     }
@@ -197,6 +253,59 @@ void add_backoffice_routes(http::Router& router, BackOffice& office) {
                        request, result.ok() ? http::Status::ok : http::Status::conflict,
                        result.ok() ? "Released" : "Not released", result.message, "/desk");
                });
+    router.add(
+        http::Method::post, "/desk/confirm",
+        [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+            auto signed_in = office.login.require(request, staff::Role::desk);
+            if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                co_return std::move(*refusal);
+            }
+            if (!csrf_matches(request)) {
+                co_return outcome_page(request, http::Status::forbidden, "Not confirmed",
+                                       "The form was stale: open the desk again.", "/desk");
+            }
+            if (office.settlement == nullptr) {
+                co_return outcome_page(request, http::Status::service_unavailable, "Not confirmed",
+                                       "This hub runs without settlement.", "/desk");
+            }
+            const auto field = [&request](std::string_view name) {
+                return web::form_field(request.body(), name).value_or("");
+            };
+            const auto method = field("method") == "voucher" ? settlement::CounterMethod::voucher
+                                                             : settlement::CounterMethod::cash;
+            const auto result =
+                office.settlement->confirm_at_counter(field("reorder"), method, field("voucher"));
+            const bool ok = result.outcome == settlement::ConfirmOutcome::paid ||
+                            result.outcome == settlement::ConfirmOutcome::already_paid;
+            co_return outcome_page(request, ok ? http::Status::ok : http::Status::conflict,
+                                   result.outcome == settlement::ConfirmOutcome::paid ? "Paid"
+                                   : ok ? "Already paid"
+                                        : "Not confirmed",
+                                   result.message, "/desk");
+        });
+    router.add(
+        http::Method::post, "/desk/cancel",
+        [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+            auto signed_in = office.login.require(request, staff::Role::desk);
+            if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                co_return std::move(*refusal);
+            }
+            if (!csrf_matches(request)) {
+                co_return outcome_page(request, http::Status::forbidden, "Not cancelled",
+                                       "The form was stale: open the desk again.", "/desk");
+            }
+            if (office.settlement == nullptr) {
+                co_return outcome_page(request, http::Status::service_unavailable, "Not cancelled",
+                                       "This hub runs without settlement.", "/desk");
+            }
+            const auto reorder = web::form_field(request.body(), "reorder").value_or("");
+            const auto reason = web::form_field(request.body(), "reason").value_or("");
+            auto cancelling = office.settlement->cancel(reorder, reason);
+            const auto result = co_await std::move(cancelling);
+            const bool ok = result.ok() || result.error == settlement::CancelError::refund_pending;
+            co_return outcome_page(request, ok ? http::Status::ok : http::Status::conflict,
+                                   ok ? "Cancelled" : "Not cancelled", result.message, "/desk");
+        });
     router.add(http::Method::get, "/shipping",
                [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
                    auto signed_in = office.login.require(request, staff::Role::shipping);

@@ -5,6 +5,7 @@
 #include "hub/cli/camera_commands.hpp"
 #include "hub/cli/hub_commands.hpp"
 #include "hub/cli/printer_commands.hpp"
+#include "hub/cli/settlement_commands.hpp"
 #include "kiosk/app/kiosk_config.hpp"
 #include "platform/config/command_line.hpp"
 #include "platform/config/config_reader.hpp"
@@ -31,6 +32,10 @@ Commands:
   staff list | remove NAME        list the accounts, or remove one
   desk queue                      list the paid reorders waiting for the lab
   desk release REORDER            print a paid reorder on the lab printer
+  desk cancel REORDER --reason T  cancel a reorder not yet at the lab, refunding it in full
+  pay counter                     list the reorders whose guests pay at the counter
+  pay confirm REORDER --cash | --voucher CODE   record a payment taken at the counter
+  pay refund REORDER --amount CENTS --reason T  give money back through its provider
   ship REORDER --carrier C --tracking T   record a printed reorder as shipped
   print --printer QUEUE FILE      print a JPEG or PDF through CUPS and wait for it
   printer status [QUEUE]          show a print queue's state and jobs (or list the queues)
@@ -87,7 +92,14 @@ int main(int argc, char** argv) {
         {"printer", hub::cli::printer_command},
         {"camera", hub::cli::camera_command},
         {"staff", cli::staff_command},
-        {"desk", cli::desk_command},
+        {"desk",
+         [](int count, const char* const* arguments) {
+             // `desk cancel` moves money, so it lives with the settlement commands.
+             return count > 2 && std::string_view(arguments[2]) == "cancel"
+                        ? cli::desk_cancel_command(count, arguments)
+                        : cli::desk_command(count, arguments);
+         }},
+        {"pay", cli::pay_command},
         {"ship", cli::ship_command},
     };
     try {

@@ -57,6 +57,10 @@ boost::asio::awaitable<ReleaseResult> OrderDesk::release(std::string reorder_id,
                                     " is not paid: a reorder is released to the lab only once "
                                     "its payment is settled"};
     }
+    if (reorder->state == ReorderState::cancelled) {
+        co_return ReleaseResult{ReleaseError::not_settled,
+                                "reorder " + reorder_id + " was cancelled: it is not printed"};
+    }
     if (reorder->state != ReorderState::paid) {
         co_return ReleaseResult{ReleaseError::already_released,
                                 "reorder " + reorder_id + " was released already (it is " +

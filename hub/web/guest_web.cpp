@@ -1,5 +1,6 @@
 #include "hub/web/guest_web.hpp"
 
+#include "hub/settlement/counter_provider.hpp"
 #include "hub/web/assets.hpp"
 #include "hub/web/cookies.hpp"
 #include "hub/web/html.hpp"
@@ -34,6 +35,8 @@ struct RequestContext {
 // What the guest typed into the checkout form, kept when it comes back with a notice.
 struct CheckoutForm {
     std::string delivery = "ship";
+    // "online" (the provider's hosted checkout) or "counter".
+    std::string payment = "online";
     std::string name;
     std::string street;
     std::string postal_code;
@@ -266,8 +269,25 @@ Text state_text(settlement::ReorderState state) {
         return Text::state_packed;
     case settlement::ReorderState::shipped:
         return Text::state_shipped;
+    case settlement::ReorderState::cancelled:
+        return Text::state_cancelled;
     }
     return Text::state_unpaid;
+}
+
+// The reorder's state as the guest reads it; a cancelled one says what came back.
+std::string state_label(Language language, const settlement::Reorder& reorder) {
+    if (reorder.state == settlement::ReorderState::cancelled && reorder.charged > 0) {
+        const bool pending = reorder.refunding > 0;
+        return replace_all(
+            std::string(text(language,
+                             pending ? Text::cancelled_refund_pending : Text::cancelled_refunded)),
+            "{amount}",
+            format_money(language,
+                         pending ? reorder.refunded + reorder.refunding : reorder.refunded,
+                         reorder.currency));
+    }
+    return std::string(text(language, state_text(reorder.state)));
 }
 
 std::string trimmed(std::string_view value) {
@@ -406,7 +426,19 @@ std::string reorder_section(Language language, const settlement::Settlement& set
             html += html_escape(text(language, Text::delivery_pickup));
             html += "</label>\n";
         }
-        html += "</fieldset>\n<div class=\"address\">\n";
+        html += "</fieldset>\n";
+        if (settlement.counter()) {
+            html += "<fieldset class=\"payment\">\n<legend>";
+            html += html_escape(text(language, Text::payment_heading));
+            html += "</legend>\n<label><input type=\"radio\" name=\"payment\" value=\"online\"";
+            html += form.payment != "counter" ? " checked>" : ">";
+            html += html_escape(text(language, Text::pay_online));
+            html += "</label>\n<label><input type=\"radio\" name=\"payment\" value=\"counter\"";
+            html += form.payment == "counter" ? " checked>" : ">";
+            html += html_escape(text(language, Text::pay_at_counter));
+            html += "</label>\n</fieldset>\n";
+        }
+        html += "<div class=\"address\">\n";
         html += address_input(language, form, "name", Text::address_name, form.name, "name", 100);
         html += address_input(language, form, "street", Text::address_street, form.street,
                               "street-address", 200);
@@ -430,7 +462,7 @@ std::string reorder_section(Language language, const settlement::Settlement& set
                     "\">" + html_escape(format_money(language, reorder.total, reorder.currency)) +
                     "</a> <span class=\"state state-" +
                     std::string(settlement::to_string(reorder.state)) + "\">" +
-                    html_escape(text(language, state_text(reorder.state))) + "</span></li>\n";
+                    html_escape(state_label(language, reorder)) + "</span></li>\n";
         }
         html += "</ul>\n</section>\n";
     }
@@ -877,10 +909,14 @@ boost::asio::awaitable<http::Response> GuestWeb::checkout(const http::Request& r
     auto& ledger = settlement_->ledger();
     if (const auto placed = ledger.find_reorder_by_key(idempotency_key)) {
         // The same form sent again (a double tap, a reload): the reorder it placed.
+        if (placed->awaiting_counter) {
+            co_return see_other(request, context, std::string(reorders_prefix) + placed->id);
+        }
         co_return co_await send_to_checkout(request, context, *placed, *order);
     }
     CheckoutForm form;
     form.delivery = form_field(body, "delivery").value_or("");
+    form.payment = form_field(body, "payment").value_or("online");
     form.name = trimmed(form_field(body, "name").value_or(""));
     form.street = trimmed(form_field(body, "street").value_or(""));
     form.postal_code = trimmed(form_field(body, "postal_code").value_or(""));
@@ -948,6 +984,11 @@ boost::asio::awaitable<http::Response> GuestWeb::checkout(const http::Request& r
     sessions_.clear_cart(session->id);
     platform::Logger("web").info("reorder ", placed.id, " placed for order ", order->order_id, ": ",
                                  placed.total, " ", placed.currency);
+    const auto status_path = std::string(reorders_prefix) + placed.id;
+    if (form.payment == "counter" && settlement_->choose_counter(placed.id, status_path)) {
+        // Nothing to pay online: the status page shows what to show at the counter.
+        co_return see_other(request, context, status_path);
+    }
     co_return co_await send_to_checkout(request, context, placed, *order);
 }
 
@@ -997,7 +1038,7 @@ http::Response GuestWeb::reorder_page(const http::Request& request, RequestConte
     main += html_escape(text(language, Text::reorder_status));
     main += "</dt><dd class=\"state state-" + std::string(settlement::to_string(reorder->state)) +
             "\">";
-    main += html_escape(text(language, state_text(reorder->state)));
+    main += html_escape(state_label(language, *reorder));
     main += "</dd>\n<dt>";
     main += html_escape(text(language, Text::order_event));
     main += "</dt><dd>";
@@ -1036,6 +1077,18 @@ http::Response GuestWeb::reorder_page(const http::Request& request, RequestConte
     main += "</th><td class=\"amount total\">" +
             html_escape(format_money(language, reorder->total, reorder->currency)) +
             "</td></tr></tfoot>\n</table>\n";
+    if (reorder->awaiting_counter) {
+        main += "<section class=\"counter\">\n<p class=\"notice\">";
+        main += html_escape(text(language, Text::counter_note));
+        main += "</p>\n<dl>\n<dt>";
+        main += html_escape(text(language, Text::counter_reference));
+        main += "</dt><dd class=\"reference\">" +
+                html_escape(settlement::counter_reference(reorder->id)) + "</dd>\n<dt>";
+        main += html_escape(text(language, Text::amount_due));
+        main += "</dt><dd class=\"amount due\">" +
+                html_escape(format_money(language, reorder->total, reorder->currency)) +
+                "</dd>\n</dl>\n</section>\n";
+    }
     if (reorder->state == settlement::ReorderState::unpaid) {
         main += "<p class=\"notice\">";
         main += html_escape(text(language, Text::unpaid_note));

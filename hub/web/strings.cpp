@@ -232,6 +232,42 @@ constexpr std::array<Row, static_cast<std::size_t>(Text::count_)> table = {{
      "決済サービスに接続できません。しばらくしてからもう一度お試しください。"},
     // shipment_heading
     {"Shipment", "Sendung", "Envoi", "Envío", "配送"},
+    // payment_heading
+    {"Payment", "Bezahlung", "Paiement", "Pago", "お支払い"},
+    // pay_online
+    {"Pay online now", "Jetzt online bezahlen", "Payer en ligne maintenant", "Pagar en línea ahora",
+     "今すぐオンラインで支払う"},
+    // pay_at_counter
+    {"Pay at the counter (cash or voucher)", "An der Kasse bezahlen (bar oder mit Gutschein)",
+     "Payer au comptoir (espèces ou bon)", "Pagar en el mostrador (efectivo o vale)",
+     "カウンターで支払う（現金またはクーポン）"},
+    // counter_note
+    {"Pay at the counter: show this reference and the amount. Your prints are made once the "
+     "payment is confirmed.",
+     "Bezahlen Sie an der Kasse: Zeigen Sie diese Referenz und den Betrag. Ihre Abzüge werden "
+     "gedruckt, sobald die Zahlung bestätigt ist.",
+     "Payez au comptoir : montrez cette référence et le montant. Vos tirages seront faits dès "
+     "que le paiement sera confirmé.",
+     "Paga en el mostrador: muestra esta referencia y el importe. Tus copias se imprimen en "
+     "cuanto se confirme el pago.",
+     "カウンターでお支払いください。この番号と金額をお見せください。お支払いの確認後にプリントしま"
+     "す。"},
+    // counter_reference
+    {"Reference", "Referenz", "Référence", "Referencia", "番号"},
+    // amount_due
+    {"Amount to pay", "Zu zahlen", "Montant à payer", "Importe a pagar", "お支払い金額"},
+    // state_cancelled
+    {"Cancelled", "Storniert", "Annulée", "Cancelado", "キャンセル済み"},
+    // cancelled_refunded
+    {"Cancelled — refunded {amount}", "Storniert — {amount} erstattet",
+     "Annulée — {amount} remboursés", "Cancelado — {amount} reembolsados",
+     "キャンセル済み — {amount} を返金しました"},
+    // cancelled_refund_pending
+    {"Cancelled — a refund of {amount} is on its way",
+     "Storniert — die Erstattung von {amount} ist unterwegs",
+     "Annulée — le remboursement de {amount} est en cours",
+     "Cancelado — el reembolso de {amount} está en camino",
+     "キャンセル済み — {amount} の返金を手続き中です"},
 }};
 
 constexpr std::array<std::string_view, all_languages.size()> tags = {"en", "de", "fr", "es", "ja"};

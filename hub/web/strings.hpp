@@ -82,6 +82,15 @@ enum class Text {
     back_to_order,
     payment_unavailable,
     shipment_heading,
+    payment_heading,
+    pay_online,
+    pay_at_counter,
+    counter_note,
+    counter_reference,
+    amount_due,
+    state_cancelled,
+    cancelled_refunded,
+    cancelled_refund_pending,
     count_,
 };
 
