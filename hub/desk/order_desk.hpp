@@ -2,6 +2,7 @@
 
 #include "drivers/printer/ledger.hpp"
 #include "drivers/printer/spooler.hpp"
+#include "hub/desk/desk_records.hpp"
 #include "hub/desk/lab_render.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/store/image_store.hpp"
@@ -10,11 +11,13 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,11 @@ struct DeskSettings {
     std::filesystem::path work_dir;
     // Printed as a QR code on each print: where the guest finds the order again.
     std::string guest_site_url;
+    // The desk's own records (print problems, reprints); empty: work_dir/desk.db.
+    std::filesystem::path records_file;
+    // Events whose paid reorders go to the lab without a clerk (auto_release_pass);
+    // "*" stands for every event.
+    std::vector<std::string> auto_release_events;
 };
 
 enum class ReleaseError {
@@ -49,6 +57,8 @@ enum class ReleaseError {
     not_settled,      // not paid (yet): never released before settlement
     already_released, // printing, packed or shipped already
     cannot_print,     // a product the lab has no template for, or no templates at all
+    unknown_item,     // a reprint of an item the reorder does not have
+    not_released,     // a reprint of an item of a reorder not at the lab (or shipped)
 };
 
 struct ReleaseResult {
@@ -64,10 +74,13 @@ struct ItemProgress {
     std::string product_id;
     std::string photo_sha256;
     int copies = 0;
+    // Prints that came out, reprints included.
     int printed = 0;
-    // "waiting" (not yet handed to the printer), then the print ledger's states
-    // ("queued", "printing", "completed", ...) of its copies, worst first; "failed"
-    // with `message` when it could not be rendered.
+    int reprints = 0;
+    // "completed" once `printed` reaches `copies`; before that "waiting" (not yet handed
+    // to the printer), or the print ledger's state ("queued", "printing", "held", ...)
+    // of a copy still under way; "failed" with `message` when it could not be rendered
+    // or printed (a reprint clears it).
     std::string state = "waiting";
     std::string message;
 };
@@ -100,13 +113,35 @@ public:
     // True when every copy of every item came out.
     bool printed(const std::string& reorder_id);
 
-    // After a restart: hands the spooler the items of reorders in "printing" that its
-    // ledger never recorded (the hub stopped between release and submission).
+    // Prints item `item` (1-based) of a released reorder again, `copies` times (a damaged
+    // print, or one that failed), on the lab queue or `queue`. Each reprint is recorded
+    // before it is rendered and printed under its own job names, so a restart neither
+    // loses nor doubles it; the item's recorded problem is cleared.
+    boost::asio::awaitable<ReleaseResult> reprint(std::string reorder_id, int item, int copies,
+                                                  std::optional<std::string> queue);
+
+    // After a restart: hands the spooler the items and reprints of reorders in "printing"
+    // that its ledger never recorded (the hub stopped between release and submission).
+    // Items with a recorded problem wait for a clerk's reprint.
     boost::asio::awaitable<int> resume_released();
 
+    // Releases every paid reorder of an event set to release automatically; returns how
+    // many it released. A reorder the lab cannot print stays in the queue (logged once).
+    boost::asio::awaitable<int> auto_release_pass();
+    // Runs auto_release_pass every `interval` until the loop stops (nothing when no event
+    // releases automatically).
+    void start_auto_release(std::chrono::milliseconds interval);
+
 private:
-    boost::asio::awaitable<void> print_items(const settlement::Reorder& reorder,
-                                             const std::string& queue, bool only_missing);
+    struct PrintJob {
+        std::string print_id;
+        const settlement::ReorderLine* line = nullptr;
+        int copies = 0;
+    };
+    boost::asio::awaitable<void> print_jobs(const settlement::Reorder& reorder,
+                                            std::vector<PrintJob> jobs, std::string queue);
+    std::vector<PrintJob> jobs_of(const settlement::Reorder& reorder, bool only_missing);
+    bool releases_automatically(const settlement::Reorder& reorder);
 
     boost::asio::any_io_executor loop_;
     settlement::Ledger& ledger_;
@@ -118,11 +153,14 @@ private:
     platform::BlockingWorker& worker_;
     DeskSettings settings_;
     std::function<std::string(const settlement::Reorder&)> queue_at_venue_;
-    // Items that could not be rendered, by print order id, with the reason.
-    std::shared_ptr<std::map<std::string, std::string>> failed_items_;
+    std::shared_ptr<DeskRecords> records_;
+    // Reorders auto-release could not release, so the log says it once.
+    std::set<std::string> auto_release_refused_;
 };
 
-// The spooler's order id of item `item` (1-based) of a reorder.
+// The spooler's order id of item `item` (1-based) of a reorder, and of its reprints
+// (number 1, 2, ...).
 std::string item_print_id(const std::string& reorder_id, int item);
+std::string reprint_print_id(const std::string& reorder_id, int item, int number);
 
 } // namespace encore::hub::desk

@@ -12,6 +12,7 @@
 #include "tests/support/source_tree.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -28,18 +29,22 @@ namespace settlement = hub::settlement;
 
 namespace {
 
-std::vector<std::byte> camera_photo() {
-    auto image = imaging::Image::filled(3000, 2000, {30, 90, 160});
+std::vector<std::byte> camera_photo_of(imaging::Rgb colour) {
+    auto image = imaging::Image::filled(3000, 2000, colour);
     REQUIRE(image.has_value());
     auto jpeg = imaging::encode_jpeg(*image, imaging::print_encoding);
     REQUIRE(jpeg.has_value());
     return std::move(*jpeg);
 }
 
+std::vector<std::byte> camera_photo() {
+    return camera_photo_of({30, 90, 160});
+}
+
 // A hub's desk on the rig's lab queue, with one stored photo and its booth order.
 class DeskRig {
 public:
-    DeskRig()
+    explicit DeskRig(std::vector<std::string> auto_release_events = {})
         : harness_(rig_, rig_.work() / "lab-ledger.db", testing::test_spooler_options())
         , ledger_(rig_.work() / "settlement.db")
         , images_(rig_.work() / "images")
@@ -48,8 +53,7 @@ public:
                                                    "templates"))
         , worker_(harness_.loop().get_executor(), "desk")
         , desk_(harness_.loop().get_executor(), ledger_, images_, *orders_, &templates_,
-                harness_.spooler(), harness_.ledger(), worker_,
-                {"lab", rig_.work() / "lab", "https://photos.example/"}) {
+                harness_.spooler(), harness_.ledger(), worker_, settings(auto_release_events)) {
         const auto photo = camera_photo();
         photo_sha256_ = platform::crypto::to_hex(platform::crypto::sha256(photo));
         REQUIRE_FALSE(images_.put(photo_sha256_, photo));
@@ -72,7 +76,8 @@ public:
         reorder.order_id = "order-1";
         reorder.currency = "EUR";
         reorder.lines = std::move(lines);
-        reorder.delivery.method = settlement::DeliveryMethod::pickup;
+        reorder.delivery = {settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115",
+                            "Berlin", "DE"};
         return ledger_.place_reorder(reorder);
     }
 
@@ -105,13 +110,63 @@ public:
         return *result;
     }
 
+    hub::desk::ReleaseResult reprint(const std::string& reorder_id, int item, int copies) {
+        std::optional<hub::desk::ReleaseResult> result;
+        boost::asio::co_spawn(
+            harness_.loop(),
+            [&]() -> boost::asio::awaitable<void> {
+                auto reprinting = desk_.reprint(reorder_id, item, copies, std::nullopt);
+                result = co_await std::move(reprinting);
+            },
+            [](std::exception_ptr error) {
+                if (error) {
+                    std::rethrow_exception(error);
+                }
+            });
+        REQUIRE(harness_.run_until([&] { return result.has_value(); }, 30s));
+        return *result;
+    }
+
+    int auto_release_pass() {
+        std::optional<int> released;
+        boost::asio::co_spawn(
+            harness_.loop(),
+            [&]() -> boost::asio::awaitable<void> {
+                auto pass = desk_.auto_release_pass();
+                released = co_await std::move(pass);
+            },
+            [](std::exception_ptr error) {
+                if (error) {
+                    std::rethrow_exception(error);
+                }
+            });
+        REQUIRE(harness_.run_until([&] { return released.has_value(); }, 30s));
+        return *released;
+    }
+
+    // A second desk on the same files, as after a restart of the hub.
+    std::unique_ptr<hub::desk::OrderDesk> reopened_desk() {
+        return std::make_unique<hub::desk::OrderDesk>(
+            harness_.loop().get_executor(), ledger_, images_, *orders_, &templates_,
+            harness_.spooler(), harness_.ledger(), worker_, settings({}));
+    }
+
     const std::string& photo() const { return photo_sha256_; }
+    hub::ImageStore& images() { return images_; }
     testing::PrintRig& rig() { return rig_; }
     testing::SpoolerHarness& harness() { return harness_; }
     settlement::Ledger& ledger() { return ledger_; }
     hub::desk::OrderDesk& desk() { return desk_; }
 
 private:
+    hub::desk::DeskSettings settings(std::vector<std::string> auto_release_events) {
+        return {"lab",
+                rig_.work() / "lab",
+                "https://photos.example/",
+                {},
+                std::move(auto_release_events)};
+    }
+
     testing::PrintRig rig_;
     testing::SpoolerHarness harness_;
     settlement::Ledger ledger_;
@@ -185,6 +240,97 @@ TEST_CASE("a product the lab has no template for is refused before anything chan
     CHECK(result.error == hub::desk::ReleaseError::cannot_print);
     CHECK(result.message.find("poster") != std::string::npos);
     CHECK(desk.ledger().find_reorder(reorder.id)->state == settlement::ReorderState::paid);
+}
+
+TEST_CASE("an item that could not be printed keeps its reason across a restart until a "
+          "clerk reprints it, and a reprint prints only what was asked") {
+    DeskRig desk;
+    // A photo the image store does not hold (yet): its item cannot be rendered.
+    const auto missing = camera_photo_of({200, 40, 40});
+    const auto missing_sha256 = platform::crypto::to_hex(platform::crypto::sha256(missing));
+    const auto reorder =
+        desk.place({{missing_sha256, "4x6", "4×6", 1, 200}, {desk.photo(), "4x6", "4×6", 1, 200}});
+    desk.pay(reorder);
+
+    // Not at the lab yet: nothing to reprint.
+    const auto early = desk.reprint(reorder.id, 1, 1);
+    CHECK(early.error == hub::desk::ReleaseError::not_released);
+    CHECK(early.message.find("is paid") != std::string::npos);
+
+    REQUIRE(desk.release(reorder.id).ok());
+    REQUIRE(desk.harness().run_until(
+        [&] { return desk.desk().progress(reorder.id)[1].state == "completed"; }, 60s));
+    auto items = desk.desk().progress(reorder.id);
+    CHECK(items[0].state == "failed");
+    CHECK(items[0].message.find("not in the image store") != std::string::npos);
+    CHECK_FALSE(desk.desk().printed(reorder.id));
+
+    // After a restart the reason is still there, and the restart prints nothing for it.
+    auto restarted = desk.reopened_desk();
+    std::optional<int> resumed;
+    boost::asio::co_spawn(
+        desk.harness().loop(),
+        [&]() -> boost::asio::awaitable<void> { resumed = co_await restarted->resume_released(); },
+        boost::asio::detached);
+    REQUIRE(desk.harness().run_until([&] { return resumed.has_value(); }, 30s));
+    CHECK(*resumed == 0);
+    items = restarted->progress(reorder.id);
+    CHECK(items[0].state == "failed");
+    CHECK(items[0].message.find(missing_sha256) != std::string::npos);
+    desk.harness().run_for(1500ms);
+    CHECK(desk.rig().prints("lab").size() == 1);
+
+    // The photo arrives; the clerk reprints the item: one print, and the reason is gone.
+    REQUIRE_FALSE(desk.images().put(missing_sha256, missing));
+    CHECK(desk.reprint(reorder.id, 0, 1).error == hub::desk::ReleaseError::unknown_item);
+    CHECK(desk.reprint(reorder.id, 3, 1).error == hub::desk::ReleaseError::unknown_item);
+    const auto reprinted = desk.reprint(reorder.id, 1, 1);
+    REQUIRE_MESSAGE(reprinted.ok(), reprinted.message);
+    REQUIRE(desk.harness().run_until([&] { return desk.desk().printed(reorder.id); }, 60s));
+    items = desk.desk().progress(reorder.id);
+    CHECK(items[0].state == "completed");
+    CHECK(items[0].message.empty());
+    CHECK(items[0].reprints == 1);
+
+    // A damaged print of item 2: two more copies of it, and nothing else.
+    REQUIRE(desk.reprint(reorder.id, 2, 2).ok());
+    REQUIRE(desk.harness().run_until(
+        [&] { return desk.desk().progress(reorder.id)[1].printed == 3; }, 60s));
+    desk.harness().run_for(1500ms);
+    CHECK(desk.rig().prints("lab").size() == 4);
+    CHECK(desk.desk().progress(reorder.id)[0].printed == 1);
+}
+
+TEST_CASE("an event set to release automatically sends its paid reorders to the lab without a "
+          "clerk, and no others") {
+    SUBCASE("the event of the booth order") {
+        DeskRig desk({"Summer Gala"});
+        const auto unpaid = desk.place({{desk.photo(), "4x6", "4×6", 1, 200}});
+        const auto paid = desk.place({{desk.photo(), "4x6", "4×6", 2, 200}});
+        desk.pay(paid);
+        CHECK(desk.auto_release_pass() == 1);
+        CHECK(desk.ledger().find_reorder(paid.id)->state == settlement::ReorderState::printing);
+        CHECK(desk.ledger().find_reorder(unpaid.id)->state == settlement::ReorderState::unpaid);
+        REQUIRE(desk.harness().run_until([&] { return desk.desk().printed(paid.id); }, 60s));
+        CHECK(desk.rig().prints("lab").size() == 2);
+        // Nothing left to release: a second pass releases nothing and prints nothing.
+        CHECK(desk.auto_release_pass() == 0);
+    }
+    SUBCASE("another event") {
+        DeskRig desk({"Winter Ball"});
+        const auto paid = desk.place({{desk.photo(), "4x6", "4×6", 1, 200}});
+        desk.pay(paid);
+        CHECK(desk.auto_release_pass() == 0);
+        CHECK(desk.ledger().find_reorder(paid.id)->state == settlement::ReorderState::paid);
+        CHECK(desk.desk().queue().size() == 1);
+    }
+    SUBCASE("every event, but a product the lab cannot print stays in the queue") {
+        DeskRig desk({"*"});
+        const auto poster = desk.place({{desk.photo(), "poster", "Poster", 1, 900}});
+        desk.pay(poster);
+        CHECK(desk.auto_release_pass() == 0);
+        CHECK(desk.ledger().find_reorder(poster.id)->state == settlement::ReorderState::paid);
+    }
 }
 
 namespace {
@@ -287,7 +433,6 @@ private:
     std::unique_ptr<settlement::Ledger> ledger_;
 };
 
-const settlement::Delivery venue_pickup{settlement::DeliveryMethod::pickup, "", "", "", "", ""};
 const settlement::Delivery parcel_address{
     settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115", "Berlin", "DE"};
 
@@ -301,8 +446,8 @@ TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refu
     const auto encore = [&hub](std::vector<std::string> arguments) {
         return hub.encore(std::move(arguments));
     };
-    const auto unpaid = hub.place("unpaid", "8x10", 1, venue_pickup, false);
-    const auto paid = hub.place("paid", "8x10", 1, venue_pickup, true);
+    const auto unpaid = hub.place("unpaid", "8x10", 1, parcel_address, false);
+    const auto paid = hub.place("paid", "8x10", 1, parcel_address, true);
 
     const auto queue = encore({"desk", "queue"});
     REQUIRE_MESSAGE(queue.exit_code == 0, queue.err);
@@ -329,11 +474,32 @@ TEST_CASE("`encore desk` lists paid reorders and releases one through hubd, refu
     CHECK(twice.exit_code == 1);
     CHECK(twice.err.find("released already") != std::string::npos);
 
-    // Shipping: a reorder picked up at the venue is not shipped; one to an address ships
-    // once all its prints are out, and only once.
-    const auto pickup = encore({"ship", paid.id, "--carrier", "DHL", "--tracking", "123"});
-    CHECK(pickup.exit_code == 1);
-    CHECK(pickup.err.find("picked up at the venue") != std::string::npos);
+    // Reorders by state; where each item of one stands; a reprint only once released.
+    const auto printing = encore({"orders", "--state", "printing"});
+    REQUIRE_MESSAGE(printing.exit_code == 0, printing.err);
+    CHECK(printing.out.find(paid.id) != std::string::npos);
+    CHECK(printing.out.find(unpaid.id) == std::string::npos);
+    const auto waiting = encore({"orders", "--state", "unpaid"});
+    CHECK(waiting.out.find(unpaid.id) != std::string::npos);
+    CHECK(waiting.out.find(paid.id) == std::string::npos);
+    CHECK(encore({"orders", "--state", "lost"}).out.find(paid.id) == std::string::npos);
+    bool shown = false;
+    testing::wait_until(
+        [&] {
+            shown = encore({"desk", "show", paid.id}).out.find("1 printed  completed") !=
+                    std::string::npos;
+            return shown;
+        },
+        10s);
+    CHECK(shown);
+    const auto not_released = encore({"desk", "reprint", unpaid.id, "1"});
+    CHECK(not_released.exit_code == 1);
+    CHECK(not_released.err.find("only items of a reorder at the lab") != std::string::npos);
+    const auto bad_item = encore({"desk", "reprint", paid.id, "one"});
+    CHECK(bad_item.exit_code == 1);
+    CHECK(bad_item.err.find("ITEM must be a whole number") != std::string::npos);
+
+    // Shipping: a reorder to an address ships once all its prints are out, and only once.
     const auto to_ship = hub.place("parcel", "4x6", 2, parcel_address, true);
     const auto early = encore({"ship", to_ship.id, "--carrier", "DHL", "--tracking", "0034-1"});
     CHECK(early.exit_code == 1);
@@ -450,7 +616,7 @@ TEST_CASE("kill -9 of hubd between a release and its last print prints each copy
         LabHub hub;
         // Each print takes a second at the printer, so the kill lands mid-way.
         hub.rig().fault("lab", "slow=1");
-        const auto reorder = hub.place("drill", "4x6", 3, venue_pickup, true);
+        const auto reorder = hub.place("drill", "4x6", 3, parcel_address, true);
         const auto released = hub.encore({"desk", "release", reorder.id});
         REQUIRE_MESSAGE(released.exit_code == 0, released.err);
         if (after_first_print) {
