@@ -2,6 +2,7 @@
 // dev provider's hosted checkout on the same public listener, and webhooks signed and
 // sent over HTTP to POST /webhooks/payment, over a real SQLite ledger.
 
+#include "hub/settlement/counter_provider.hpp"
 #include "hub/settlement/dev_provider.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/settlement/settlement.hpp"
@@ -18,9 +19,11 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -118,6 +121,40 @@ struct SeededOrder {
     std::vector<std::string> photos;
 };
 
+// Records an order of `photo_count` photos as the intake records them.
+SeededOrder seed_order(hub::ImageStore& images, hub::OrderRepository& orders,
+                       const std::string& event, int photo_count, std::uint8_t shade) {
+    SeededOrder seeded;
+    seeded.order_id = crypto::random_uuid();
+    seeded.token = crypto::random_token(16);
+    platform::wire::Order order;
+    order.order_id = seeded.order_id;
+    order.code = crypto::random_short_code(6);
+    order.token_sha256 = crypto::to_hex(crypto::sha256(seeded.token));
+    order.event = event;
+    order.created_at = "2026-11-28T12:00:00Z";
+    order.copies = 1;
+    order.layout = "single-4x6";
+    for (int index = 0; index < photo_count; ++index) {
+        auto image = kiosk::imaging::Image::filled(
+            320, 240, {static_cast<std::uint8_t>(shade + index * 20), 90, 200});
+        REQUIRE(image.has_value());
+        auto jpeg =
+            kiosk::imaging::encode_jpeg(*image, {85, kiosk::imaging::ChromaSubsampling::both});
+        REQUIRE(jpeg.has_value());
+        const auto digest = crypto::sha256(*jpeg);
+        const auto hex = crypto::to_hex(digest);
+        REQUIRE_FALSE(images.put(hex, *jpeg));
+        orders.record_photo("booth-1", hex, jpeg->size());
+        platform::wire::Sha256 wire_digest{};
+        std::copy(digest.begin(), digest.end(), wire_digest.begin());
+        order.photos.push_back({wire_digest, jpeg->size()});
+        seeded.photos.push_back(hex);
+    }
+    REQUIRE(orders.record_order("booth-1", order) == hub::RecordOutcome::inserted);
+    return seeded;
+}
+
 // The hub's public side as hubd wires it: guest pages, the webhook route and the dev
 // provider's checkout on one listener, with orders recorded as the intake records them.
 class ShopFixture {
@@ -127,7 +164,8 @@ public:
         , orders_(hub::open_sqlite_order_repository(dir_ / "orders.db"))
         , ledger_(dir_ / "settlement.db")
         , provider_(loop_.get_executor(), dir_ / "dev_provider.db", secret_)
-        , settlement_({}, ledger_, provider_) {
+        , settlement_({settlement::default_price_list(), true, true}, ledger_, provider_,
+                      &counter_) {
         first_ = seed("Summer <Gala>", 2, 10);
         second_ = seed("Other party", 1, 200);
         hub::web::GuestWebSettings settings;
@@ -214,39 +252,18 @@ public:
     const SeededOrder& first() const { return first_; }
     const SeededOrder& second() const { return second_; }
     settlement::Ledger& ledger() { return ledger_; }
+    settlement::DevProvider& provider() { return provider_; }
+    settlement::Settlement& settlement() { return settlement_; }
     const std::string& secret() const { return secret_; }
+    // Runs `awaitable` on the shop's loop and waits for its result.
+    template <typename Awaitable>
+    auto on_loop(Awaitable awaitable) {
+        return asio::co_spawn(loop_, std::move(awaitable), asio::use_future).get();
+    }
 
 private:
     SeededOrder seed(const std::string& event, int photo_count, std::uint8_t shade) {
-        SeededOrder seeded;
-        seeded.order_id = crypto::random_uuid();
-        seeded.token = crypto::random_token(16);
-        platform::wire::Order order;
-        order.order_id = seeded.order_id;
-        order.code = crypto::random_short_code(6);
-        order.token_sha256 = crypto::to_hex(crypto::sha256(seeded.token));
-        order.event = event;
-        order.created_at = "2026-11-28T12:00:00Z";
-        order.copies = 1;
-        order.layout = "single-4x6";
-        for (int index = 0; index < photo_count; ++index) {
-            auto image = kiosk::imaging::Image::filled(
-                320, 240, {static_cast<std::uint8_t>(shade + index * 20), 90, 200});
-            REQUIRE(image.has_value());
-            auto jpeg =
-                kiosk::imaging::encode_jpeg(*image, {85, kiosk::imaging::ChromaSubsampling::both});
-            REQUIRE(jpeg.has_value());
-            const auto digest = crypto::sha256(*jpeg);
-            const auto hex = crypto::to_hex(digest);
-            REQUIRE_FALSE(images_.put(hex, *jpeg));
-            orders_->record_photo("booth-1", hex, jpeg->size());
-            platform::wire::Sha256 wire_digest{};
-            std::copy(digest.begin(), digest.end(), wire_digest.begin());
-            order.photos.push_back({wire_digest, jpeg->size()});
-            seeded.photos.push_back(hex);
-        }
-        REQUIRE(orders_->record_order("booth-1", order) == hub::RecordOutcome::inserted);
-        return seeded;
+        return seed_order(images_, *orders_, event, photo_count, shade);
     }
 
     testing::TempDir dir_;
@@ -256,6 +273,7 @@ private:
     asio::io_context loop_;
     settlement::Ledger ledger_;
     settlement::DevProvider provider_;
+    settlement::CounterProvider counter_;
     settlement::Settlement settlement_;
     SeededOrder first_;
     SeededOrder second_;
@@ -625,4 +643,426 @@ TEST_CASE("a shipped reorder shows its carrier and tracking number on the guest'
                                   "00340434161234567890</dd>"));
     const auto german = shop.get(status_path + "?lang=de", cookie);
     CHECK(contains(german.body(), "<dt>Sendung</dt>"));
+}
+
+TEST_CASE("a reorder cancelled before it was paid, then paid on a checkout left open, is refunded "
+          "automatically") {
+    ShopFixture shop;
+    const auto cookie = shop.open(shop.first());
+    const auto hosted = checkout_of_two_five_by_seven(shop, cookie);
+    const auto reorder_id = shop.ledger().reorders_of_order(shop.first().order_id).at(0).id;
+    const auto cancelled = shop.on_loop(shop.settlement().cancel(reorder_id, "guest asked"));
+    CHECK(cancelled.ok());
+    const auto status_path = "/order/reorders/" + reorder_id;
+    CHECK(contains(shop.get(status_path, cookie).body(),
+                   "<dd class=\"state state-cancelled\">Cancelled</dd>"));
+    // The guest still had the provider's page open and pays there: the money was taken,
+    // so it is recorded, and given back at once.
+    CHECK(shop.press(hosted, "pay").result_int() == 303);
+    const auto reorder = shop.ledger().find_reorder(reorder_id);
+    CHECK(reorder->state == settlement::ReorderState::cancelled);
+    CHECK(reorder->charged == 700);
+    CHECK(reorder->refunded == 700);
+    const auto charge = shop.ledger().charges_of(reorder_id).at(0).charge_id;
+    CHECK(shop.provider().count_refunds(charge) == 1);
+    const auto status = shop.get(status_path, cookie);
+    CHECK(contains(status.body(), "Cancelled — refunded €7.00"));
+    CHECK(contains(shop.get(status_path + "?lang=de", cookie).body(),
+                   "Storniert — 7,00\u00a0€ erstattet"));
+}
+
+TEST_CASE("the checkout offers paying at the counter, and the status page shows the reference "
+          "and amount") {
+    ShopFixture shop;
+    const auto cookie = shop.open(shop.first());
+    shop.add_to_cart(cookie, shop.first(), "5x7", 2);
+    const auto page = shop.get("/order", cookie);
+    CHECK(contains(page.body(), "Pay at the counter (cash or voucher)"));
+    std::string fields;
+    const auto reply = shop.check_out(cookie, "delivery=pickup&payment=counter", &fields);
+    REQUIRE(reply.result_int() == 303);
+    const std::string status_path(reply[field::location]);
+    REQUIRE(status_path.starts_with("/order/reorders/"));
+    const auto reorder_id = status_path.substr(std::string("/order/reorders/").size());
+    const auto status = shop.get(status_path, cookie);
+    CHECK(contains(status.body(), "<dd class=\"state state-unpaid\">Not paid yet</dd>"));
+    CHECK(contains(status.body(), "<dd class=\"reference\">" +
+                                      settlement::counter_reference(reorder_id) + "</dd>"));
+    CHECK(contains(status.body(), "<dd class=\"amount due\">€7.00</dd>"));
+    CHECK(contains(status.body(), "show this reference and the amount"));
+    // The form sent again leads to the same status page, and nothing was charged.
+    const auto again =
+        shop.post("/order/checkout", fields + "&delivery=pickup&payment=counter", cookie);
+    CHECK(again[field::location] == status_path);
+    CHECK(shop.ledger().reorders_of_order(shop.first().order_id).size() == 1);
+    CHECK(shop.ledger().count_charges(reorder_id) == 0);
+    CHECK(shop.ledger().reorders_awaiting_counter().size() == 1);
+}
+
+namespace {
+
+// A real hubd with settlement.counter on and one booth order seeded into its data folder,
+// spoken to over HTTP (guest pages, admin API) and with the `encore` command line.
+class HubdShop {
+public:
+    HubdShop() {
+        const auto data = dir_ / "hub";
+        std::filesystem::create_directories(data);
+        {
+            hub::ImageStore images(data / "images");
+            const auto orders = hub::open_sqlite_order_repository(data / "orders.db");
+            order_ = seed_order(images, *orders, "Summer Gala", 1, 10);
+        }
+        testing::write_text_file(dir_ / "hub.json", R"({"settlement": {"counter": true}})");
+        hubd_ = std::make_unique<testing::ChildProcess>(
+            testing::bin_dir() / "hubd",
+            std::vector<std::string>{"--config", (dir_ / "hub.json").string(), "--data",
+                                     data.string(), "--public-listen", "127.0.0.1:0",
+                                     "--private-listen", "127.0.0.1:0", "--kiosk-listen",
+                                     "127.0.0.1:0"});
+        const auto line = hubd_->wait_for_line("listening", 10s);
+        REQUIRE_MESSAGE(line, hubd_->stderr_text());
+        public_port_ = static_cast<unsigned short>(
+            std::stoi(capture(*line, "public=http://127\\.0\\.0\\.1:(\\d+)/")));
+        private_port_ = static_cast<unsigned short>(
+            std::stoi(capture(*line, "private=http://127\\.0\\.0\\.1:(\\d+)/")));
+        const auto token = testing::read_text_file(data / "admin.token");
+        token_ = token.substr(0, token.find('\n'));
+        ledger_ = std::make_unique<settlement::Ledger>(data / "settlement.db");
+    }
+    ~HubdShop() {
+        hubd_->send_signal(SIGTERM);
+        hubd_->wait_for_exit(10s);
+    }
+
+    Reply get(const std::string& target, const std::string& cookie = {}) {
+        return fetch(public_port_, verb::get, target,
+                     cookie.empty() ? Headers{} : Headers{{"Cookie", cookie}});
+    }
+    Reply post(const std::string& target, const std::string& body, const std::string& cookie = {}) {
+        return fetch(public_port_, verb::post, target,
+                     cookie.empty() ? Headers{} : Headers{{"Cookie", cookie}}, body);
+    }
+    // The admin API with the admin token (or `token` when given, "" for none).
+    Reply api(verb method, const std::string& target, const nlohmann::json& body = nullptr,
+              std::optional<std::string> token = std::nullopt) {
+        const auto bearer = token.value_or(token_);
+        Headers headers;
+        if (!bearer.empty()) {
+            headers.emplace_back("Authorization", "Bearer " + bearer);
+        }
+        return fetch(private_port_, method, target, headers, body.is_null() ? "" : body.dump(),
+                     "application/json");
+    }
+    // `encore ARGS... --hub ... --token-file ...`.
+    testing::RunResult encore(std::vector<std::string> arguments) {
+        arguments.insert(arguments.end(),
+                         {"--hub", "http://127.0.0.1:" + std::to_string(private_port_),
+                          "--token-file", (dir_ / "hub" / "admin.token").string()});
+        return testing::run_program(testing::bin_dir() / "encore", std::move(arguments));
+    }
+
+    // Opens the seeded order with its QR link: the session cookie.
+    std::string open() {
+        const auto reply = get("/o/" + order_.token);
+        REQUIRE(reply.result_int() == 303);
+        const std::string line(reply[field::set_cookie]);
+        return line.substr(0, line.find(';'));
+    }
+    // Puts 2 × 5×7 (€7.00) in the cart and checks out with pickup and `payment`
+    // ("online" or "counter"): the reply (303 to the dev checkout or the status page).
+    Reply place(const std::string& cookie, const std::string& payment) {
+        auto page = get("/order", cookie);
+        REQUIRE(page.result_int() == 200);
+        const auto added = post("/order/cart",
+                                "csrf=" + form_value(page.body(), "/order/cart", "csrf") +
+                                    "&photo=" + order_.photos[0] + "&product=5x7&quantity=2",
+                                cookie);
+        REQUIRE(added.result_int() == 303);
+        page = get("/order", cookie);
+        const auto reply = post("/order/checkout",
+                                "csrf=" + form_value(page.body(), "/order/checkout", "csrf") +
+                                    "&key=" + form_value(page.body(), "/order/checkout", "key") +
+                                    "&delivery=pickup&payment=" + payment,
+                                cookie);
+        REQUIRE(reply.result_int() == 303);
+        return reply;
+    }
+    // A reorder placed and paid on the dev provider's page: its id.
+    std::string paid_online(const std::string& cookie) {
+        const std::string hosted(place(cookie, "online")[field::location]);
+        REQUIRE(hosted.starts_with("/dev-checkout/"));
+        const auto page = get(hosted);
+        const auto paid =
+            post(hosted, "form=" + form_value(page.body(), hosted, "form") + "&action=pay");
+        REQUIRE(paid.result_int() == 303);
+        const std::string status(paid[field::location]);
+        return status.substr(std::string("/order/reorders/").size());
+    }
+    // How many refunds the dev provider made of a charge, from its own database.
+    std::size_t dev_refunds(const std::string& charge_id) {
+        asio::io_context io;
+        settlement::DevProvider dev(io.get_executor(), dir_ / "hub" / "dev_provider.db", "x");
+        return dev.count_refunds(charge_id);
+    }
+
+    settlement::Ledger& ledger() { return *ledger_; }
+    testing::ChildProcess& hubd() { return *hubd_; }
+
+private:
+    testing::TempDir dir_;
+    SeededOrder order_;
+    std::unique_ptr<testing::ChildProcess> hubd_;
+    unsigned short public_port_ = 0;
+    unsigned short private_port_ = 0;
+    std::string token_;
+    std::unique_ptr<settlement::Ledger> ledger_;
+};
+
+std::string reorder_of_status(const Reply& reply) {
+    const std::string location(reply[field::location]);
+    REQUIRE(location.starts_with("/order/reorders/"));
+    return location.substr(std::string("/order/reorders/").size());
+}
+
+nlohmann::json json_of(const Reply& reply) {
+    return nlohmann::json::parse(reply.body(), nullptr, false);
+}
+
+} // namespace
+
+TEST_CASE("hubd: a counter payment confirmed by API and CLI settles the reorder once and puts it "
+          "in the desk's queue") {
+    HubdShop shop;
+    const auto cookie = shop.open();
+    const auto reorder_id = reorder_of_status(shop.place(cookie, "counter"));
+    const auto reference = settlement::counter_reference(reorder_id);
+    const auto status_path = "/order/reorders/" + reorder_id;
+    CHECK(contains(shop.get(status_path, cookie).body(),
+                   "<dd class=\"reference\">" + reference + "</dd>"));
+    const auto awaiting = json_of(shop.api(verb::get, "/api/settlement/counter"));
+    REQUIRE(awaiting["awaiting"].size() == 1);
+    CHECK(awaiting["awaiting"][0]["reference"] == reference);
+    CHECK(contains(shop.encore({"pay", "counter"}).out, reference + "  7.00 EUR"));
+
+    // Without the admin token, or with a wrong one: 401 and nothing changes.
+    const nlohmann::json cash = {{"reorder", reorder_id}, {"method", "cash"}};
+    CHECK(shop.api(verb::post, "/api/settlement/confirm", cash, "").result_int() == 401);
+    CHECK(shop.api(verb::post, "/api/settlement/confirm", cash, "wrong-token").result_int() == 401);
+    CHECK(shop.api(verb::post, "/api/desk/cancel", {{"reorder", reorder_id}, {"reason", "x"}},
+                   "wrong-token")
+              .result_int() == 401);
+    const auto wrong_cli =
+        testing::run_program(testing::bin_dir() / "encore",
+                             {"pay", "confirm", reorder_id, "--cash", "--hub", "http://127.0.0.1:1",
+                              "--token-file", "/nonexistent/admin.token"});
+    CHECK(wrong_cli.exit_code == 1);
+    CHECK(contains(wrong_cli.err, "cannot read the admin token"));
+    CHECK(shop.ledger().count_charges(reorder_id) == 0);
+    CHECK(shop.ledger().find_reorder(reorder_id)->state == settlement::ReorderState::unpaid);
+    // A voucher needs its code.
+    CHECK(shop.api(verb::post, "/api/settlement/confirm",
+                   {{"reorder", reorder_id}, {"method", "voucher"}})
+              .result_int() == 400);
+
+    // Confirmed by the counter reference the guest shows, then again by id and by CLI.
+    const auto confirmed = shop.api(verb::post, "/api/settlement/confirm",
+                                    {{"reorder", reference}, {"method", "cash"}});
+    CHECK(confirmed.result_int() == 200);
+    CHECK(json_of(confirmed)["status"] == "paid");
+    CHECK(json_of(confirmed)["charged"] == 700);
+    const auto twice = shop.api(verb::post, "/api/settlement/confirm", cash);
+    CHECK(twice.result_int() == 200);
+    CHECK(json_of(twice)["status"] == "already paid");
+    const auto cli = shop.encore({"pay", "confirm", reorder_id, "--cash"});
+    CHECK(cli.exit_code == 0);
+    CHECK(contains(cli.out, "paid at the counter already"));
+    CHECK(shop.ledger().count_charges(reorder_id) == 1);
+    CHECK(shop.ledger().find_reorder(reorder_id)->charged == 700);
+    CHECK(shop.ledger().find_reorder(reorder_id)->state == settlement::ReorderState::paid);
+    const auto queue = json_of(shop.api(verb::get, "/api/desk/queue"));
+    REQUIRE(queue["queue"].size() == 1);
+    CHECK(queue["queue"][0]["id"] == reorder_id);
+    CHECK(contains(shop.encore({"desk", "queue"}).out, reorder_id));
+    CHECK(
+        contains(shop.get(status_path, cookie).body(), "<dd class=\"state state-paid\">Paid</dd>"));
+    CHECK(json_of(shop.api(verb::get, "/api/settlement/counter"))["awaiting"].empty());
+
+    // A second reorder paid by voucher through the CLI; the voucher does not pay a third.
+    const auto second = reorder_of_status(shop.place(cookie, "counter"));
+    const auto by_voucher = shop.encore({"pay", "confirm", second, "--voucher", "GALA-2026"});
+    CHECK(by_voucher.exit_code == 0);
+    CHECK(contains(by_voucher.out, "paid at the counter: 7.00 EUR by voucher GALA-2026"));
+    CHECK(shop.ledger().find_reorder(second)->state == settlement::ReorderState::paid);
+    const auto third = reorder_of_status(shop.place(cookie, "counter"));
+    const auto reused = shop.encore({"pay", "confirm", third, "--voucher", "GALA-2026"});
+    CHECK(reused.exit_code == 1);
+    CHECK(contains(reused.err, "the hub answered 409: voucher GALA-2026 was redeemed already"));
+    CHECK(shop.ledger().count_charges(third) == 0);
+    // A reorder paid online takes no counter payment.
+    const auto online = shop.paid_online(cookie);
+    const auto refused =
+        shop.api(verb::post, "/api/settlement/confirm", {{"reorder", online}, {"method", "cash"}});
+    CHECK(refused.result_int() == 409);
+    CHECK(contains(refused.body(), "paid online already"));
+    CHECK(shop.ledger().count_charges(online) == 1);
+}
+
+TEST_CASE("hubd: cancelling refunds a paid reorder in full once, closes an unpaid one, and refuses "
+          "one at the lab") {
+    HubdShop shop;
+    const auto cookie = shop.open();
+    const auto paid = shop.paid_online(cookie);
+    REQUIRE(shop.ledger().find_reorder(paid)->charged == 700);
+    const auto cancelled = shop.encore({"desk", "cancel", paid, "--reason", "wrong photo"});
+    CHECK(cancelled.exit_code == 0);
+    CHECK(contains(cancelled.out, "cancelled; refunds: 7.00 EUR back by dev (re_dev_"));
+    auto reorder = shop.ledger().find_reorder(paid);
+    CHECK(reorder->state == settlement::ReorderState::cancelled);
+    CHECK(reorder->refunded == reorder->charged);
+    CHECK(reorder->cancel_reason == "wrong photo");
+    const auto charge = shop.ledger().charges_of(paid).at(0).charge_id;
+    CHECK(shop.dev_refunds(charge) == 1);
+    CHECK(contains(shop.get("/order/reorders/" + paid, cookie).body(),
+                   "<dd class=\"state state-cancelled\">Cancelled — refunded €7.00</dd>"));
+    CHECK(json_of(shop.api(verb::get, "/api/desk/queue"))["queue"].empty());
+
+    // Again: nothing changes.
+    const auto again =
+        shop.api(verb::post, "/api/desk/cancel", {{"reorder", paid}, {"reason", "twice"}});
+    CHECK(again.result_int() == 200);
+    CHECK(json_of(again)["status"] == "already cancelled");
+    CHECK(json_of(again)["refunded"] == 700);
+    CHECK(shop.ledger().refunds_of(paid).size() == 1);
+    CHECK(shop.ledger().find_reorder(paid)->refunded == 700);
+    CHECK(shop.dev_refunds(charge) == 1);
+    // Nothing is left to refund.
+    const auto more = shop.api(verb::post, "/api/settlement/refund",
+                               {{"reorder", paid}, {"amount", 1}, {"reason", "goodwill"}});
+    CHECK(more.result_int() == 409);
+    CHECK(contains(more.body(), "exceeds what is left"));
+    CHECK(shop.dev_refunds(charge) == 1);
+
+    // Unpaid: cancelled without money moving.
+    const auto unpaid = reorder_of_status(shop.place(cookie, "counter"));
+    const auto closed =
+        shop.api(verb::post, "/api/desk/cancel", {{"reorder", unpaid}, {"reason", "left"}});
+    CHECK(closed.result_int() == 200);
+    CHECK(json_of(closed)["state"] == "cancelled");
+    CHECK(json_of(closed)["charged"] == 0);
+    CHECK(shop.ledger().refunds_of(unpaid).empty());
+    CHECK(contains(shop.get("/order/reorders/" + unpaid, cookie).body(),
+                   "<dd class=\"state state-cancelled\">Cancelled</dd>"));
+    CHECK(shop.api(verb::post, "/api/settlement/confirm", {{"reorder", unpaid}, {"method", "cash"}})
+              .result_int() == 409);
+
+    // At the lab: refused with what to do, and nothing changes.
+    const auto printing = shop.paid_online(cookie);
+    REQUIRE(shop.ledger().advance(printing, settlement::ReorderState::paid,
+                                  settlement::ReorderState::printing));
+    const auto late =
+        shop.api(verb::post, "/api/desk/cancel", {{"reorder", printing}, {"reason", "late"}});
+    CHECK(late.result_int() == 409);
+    CHECK(contains(late.body(), "already at the lab: reorder " + printing + " is printing"));
+    CHECK(contains(late.body(), "encore pay refund"));
+    const auto late_cli = shop.encore({"desk", "cancel", printing, "--reason", "late"});
+    CHECK(late_cli.exit_code == 1);
+    CHECK(contains(late_cli.err, "409: already at the lab"));
+    CHECK(shop.ledger().find_reorder(printing)->state == settlement::ReorderState::printing);
+    CHECK(shop.ledger().refunds_of(printing).empty());
+    CHECK(shop.api(verb::post, "/api/desk/cancel", {{"reorder", "no-such"}, {"reason", "x"}})
+              .result_int() == 404);
+}
+
+TEST_CASE("hubd: one refund asked 5 times at once with one key is made once by the dev "
+          "provider") {
+    HubdShop shop;
+    const auto cookie = shop.open();
+    const auto reorder_id = shop.paid_online(cookie);
+    const auto charge = shop.ledger().charges_of(reorder_id).at(0).charge_id;
+    const nlohmann::json request = {
+        {"reorder", reorder_id}, {"amount", 300}, {"reason", "one print smudged"}, {"key", "k-1"}};
+    constexpr int attempts = 5;
+    std::atomic<int> ready = 0;
+    std::vector<Reply> replies(attempts);
+    std::vector<std::thread> senders;
+    for (int index = 0; index < attempts; ++index) {
+        senders.emplace_back([&, index] {
+            ++ready;
+            while (ready < attempts) {
+                std::this_thread::yield();
+            }
+            replies[index] = shop.api(verb::post, "/api/settlement/refund", request);
+        });
+    }
+    for (auto& sender : senders) {
+        sender.join();
+    }
+    int refunded = 0;
+    int repeated = 0;
+    for (const auto& reply : replies) {
+        CHECK(reply.result_int() == 200);
+        refunded += json_of(reply)["status"] == "refunded";
+        repeated += json_of(reply)["status"] == "already refunded";
+    }
+    CHECK(refunded == 1);
+    CHECK(repeated == 4);
+    CHECK(shop.ledger().refunds_of(reorder_id).size() == 1);
+    CHECK(shop.ledger().find_reorder(reorder_id)->refunded == 300);
+    CHECK(shop.dev_refunds(charge) == 1);
+    // 4.00 EUR is left: 4.01 is refused, 4.00 (by CLI) is made.
+    const auto over =
+        shop.encore({"pay", "refund", reorder_id, "--amount", "401", "--reason", "too much"});
+    CHECK(over.exit_code == 1);
+    CHECK(contains(over.err, "409: a refund of 4.01 EUR exceeds what is left"));
+    const auto rest =
+        shop.encore({"pay", "refund", reorder_id, "--amount", "400", "--reason", "the rest"});
+    CHECK(rest.exit_code == 0);
+    CHECK(shop.ledger().find_reorder(reorder_id)->refunded == 700);
+    CHECK(shop.dev_refunds(charge) == 2);
+}
+
+TEST_CASE("hubd: a guest who pays online after paying at the counter gets the second payment "
+          "back automatically") {
+    HubdShop shop;
+    const auto cookie = shop.open();
+    const auto reorder_id = reorder_of_status(shop.place(cookie, "counter"));
+    const auto status_path = "/order/reorders/" + reorder_id;
+    // The guest opens the online checkout in another tab, and leaves it open.
+    const auto status = shop.get(status_path, cookie);
+    const auto pay =
+        shop.post(status_path + "/pay",
+                  "csrf=" + form_value(status.body(), status_path + "/pay", "csrf"), cookie);
+    REQUIRE(pay.result_int() == 303);
+    const std::string hosted(pay[field::location]);
+    REQUIRE(hosted.starts_with("/dev-checkout/"));
+    const auto page = shop.get(hosted);
+    // Meanwhile the clerk takes cash at the counter.
+    REQUIRE(shop.api(verb::post, "/api/settlement/confirm",
+                     {{"reorder", reorder_id}, {"method", "cash"}})
+                .result_int() == 200);
+    // Then the guest presses Pay in the other tab.
+    const auto paid =
+        shop.post(hosted, "form=" + form_value(page.body(), hosted, "form") + "&action=pay");
+    CHECK(paid.result_int() == 303);
+    const auto reorder = shop.ledger().find_reorder(reorder_id);
+    CHECK(reorder->state == settlement::ReorderState::paid);
+    CHECK(shop.ledger().count_charges(reorder_id) == 2);
+    CHECK(reorder->charged == 1400);
+    CHECK(reorder->refunded == 700);
+    CHECK(reorder->refunding == 0);
+    std::string online_charge;
+    for (const auto& charge : shop.ledger().charges_of(reorder_id)) {
+        if (charge.provider == "dev") {
+            online_charge = charge.charge_id;
+        }
+    }
+    REQUIRE_FALSE(online_charge.empty());
+    CHECK(shop.dev_refunds(online_charge) == 1);
+    const auto refunds = shop.ledger().refunds_of(reorder_id);
+    REQUIRE(refunds.size() == 1);
+    CHECK(refunds[0].charge_id == online_charge);
+    CHECK(refunds[0].state == settlement::RefundState::succeeded);
+    CHECK(contains(shop.hubd().stderr_text(), "paid twice"));
+    CHECK(contains(shop.get(status_path, cookie).body(), "state-paid"));
 }
