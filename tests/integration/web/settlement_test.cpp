@@ -806,6 +806,27 @@ public:
         return dev.count_refunds(charge_id);
     }
 
+    // Adds a back-office account with `encore staff add` and logs it in: its cookie.
+    std::string staff_login(const std::string& name, const std::string& role) {
+        const std::string password = "counter-clerk-2026";
+        const auto command = "printf '%s\\n' '" + password + "' | '" +
+                             (testing::bin_dir() / "encore").string() + "' staff add " + name +
+                             " --role " + role +
+                             " --hub http://127.0.0.1:" + std::to_string(private_port_) +
+                             " --token-file '" + (dir_ / "hub" / "admin.token").string() + "'";
+        const auto added = testing::run_program("/bin/sh", {"-c", command});
+        REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+        const auto login = fetch(private_port_, verb::post, "/login", {},
+                                 "name=" + name + "&password=" + password + "&next=%2Fdesk");
+        REQUIRE(login.result_int() == 303);
+        const std::string cookie(login[field::set_cookie]);
+        return cookie.substr(0, cookie.find(';'));
+    }
+    Reply back_office(verb method, const std::string& target, const std::string& cookie,
+                      const std::string& body = {}) {
+        return fetch(private_port_, method, target, {{"Cookie", cookie}}, body);
+    }
+
     settlement::Ledger& ledger() { return *ledger_; }
     testing::ChildProcess& hubd() { return *hubd_; }
 
@@ -1065,4 +1086,58 @@ TEST_CASE("hubd: a guest who pays online after paying at the counter gets the se
     CHECK(refunds[0].state == settlement::RefundState::succeeded);
     CHECK(contains(shop.hubd().stderr_text(), "paid twice"));
     CHECK(contains(shop.get(status_path, cookie).body(), "state-paid"));
+}
+
+TEST_CASE("hubd: the desk page lists counter payments to confirm and cancels a paid reorder, with "
+          "the form's CSRF token") {
+    HubdShop shop;
+    const auto cookie = shop.open();
+    const auto reorder_id = reorder_of_status(shop.place(cookie, "counter"));
+    const auto reference = settlement::counter_reference(reorder_id);
+    const auto clerk = shop.staff_login("clerk", "desk");
+    auto desk = shop.back_office(verb::get, "/desk", clerk);
+    REQUIRE(desk.result_int() == 200);
+    CHECK(contains(desk.body(), "<h2>Awaiting payment at the counter</h2>"));
+    CHECK(contains(desk.body(), "<td class=\"reference\">" + reference));
+    CHECK(contains(desk.body(), "7.00 EUR"));
+    const auto csrf = form_value(desk.body(), "/desk/confirm", "csrf");
+    // A packer may not confirm payments; a stale form changes nothing.
+    const auto packer = shop.staff_login("packer", "shipping");
+    CHECK(shop.back_office(verb::post, "/desk/confirm", packer,
+                           "reorder=" + reorder_id + "&method=cash&csrf=" + csrf)
+              .result_int() == 403);
+    CHECK(shop.back_office(verb::post, "/desk/confirm", clerk,
+                           "reorder=" + reorder_id + "&method=cash&csrf=stale")
+              .result_int() == 403);
+    CHECK(shop.ledger().count_charges(reorder_id) == 0);
+
+    const auto confirmed =
+        shop.back_office(verb::post, "/desk/confirm", clerk,
+                         "reorder=" + reorder_id + "&method=voucher&voucher=VIP-7&csrf=" + csrf);
+    CHECK(confirmed.result_int() == 200);
+    CHECK(contains(confirmed.body(), "paid at the counter: 7.00 EUR by voucher VIP-7"));
+    const auto twice = shop.back_office(verb::post, "/desk/confirm", clerk,
+                                        "reorder=" + reorder_id + "&method=cash&csrf=" + csrf);
+    CHECK(contains(twice.body(), "Already paid"));
+    CHECK(shop.ledger().count_charges(reorder_id) == 1);
+
+    desk = shop.back_office(verb::get, "/desk", clerk);
+    CHECK(contains(desk.body(), "No guest is waiting to pay at the counter."));
+    CHECK(contains(desk.body(), "Cancel and refund 7.00 EUR"));
+    const auto cancel_csrf = form_value(desk.body(), "/desk/cancel", "csrf");
+    CHECK(shop.back_office(verb::post, "/desk/cancel", clerk,
+                           "reorder=" + reorder_id + "&reason=changed+mind&csrf=stale")
+              .result_int() == 403);
+    const auto cancelled =
+        shop.back_office(verb::post, "/desk/cancel", clerk,
+                         "reorder=" + reorder_id + "&reason=changed+mind&csrf=" + cancel_csrf);
+    CHECK(cancelled.result_int() == 200);
+    CHECK(contains(cancelled.body(), "7.00 EUR to hand back in cash at the counter"));
+    const auto reorder = shop.ledger().find_reorder(reorder_id);
+    CHECK(reorder->state == settlement::ReorderState::cancelled);
+    CHECK(reorder->refunded == 700);
+    CHECK(contains(shop.get("/order/reorders/" + reorder_id, cookie).body(),
+                   "Cancelled — refunded €7.00"));
+    CHECK(contains(shop.back_office(verb::get, "/desk", clerk).body(),
+                   "No paid reorders are waiting."));
 }
