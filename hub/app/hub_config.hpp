@@ -46,6 +46,8 @@ struct HubConfig {
     // The print templates (single-4x6.json, single-5x7.json, single-8x10.json,
     // strip-2x6.json) reorders are rendered with.
     std::filesystem::path desk_templates_dir = "/usr/share/encore/templates";
+    // The paper packing slips are laid out for: "a4" or "letter".
+    std::string shipping_paper = "a4";
     platform::LogSettings log;
 };
 

@@ -136,7 +136,9 @@ int run(int argc, char** argv) {
     lab_spooler.start();
     boost::asio::co_spawn(loop, desk.resume_released(), boost::asio::detached);
 
-    hub::shipping::ShippingStation shipping(ledger, desk);
+    hub::shipping::ShippingStation shipping(
+        loop.get_executor(), ledger, desk, images, *orders,
+        {hub::shipping::parse_paper(config.shipping_paper).value_or(hub::shipping::Paper::a4)});
 
     hub::AdminContext admin{admin_token, join_link, config.public_url, registry,
                             intake,      images,    *orders,           staff,

@@ -199,6 +199,17 @@ http::Response shipping_page(const http::Request& request, const staff::StaffMem
                     "<br><small>" + html_escape(reorder.id) + "</small></td><td>" +
                     html_escape(lines_text(reorder)) + "</td><td>" +
                     html_escape(delivery_text(reorder)) + "</td><td>";
+            // The slip opens in a tab of its own, to print; the list stays where it was.
+            body +=
+                "<p><a class=\"slip\" href=\"/shipping/slip?reorder=" + html_escape(reorder.id) +
+                "\" target=\"_blank\" rel=\"noopener\">Packing slip (PDF)</a></p>";
+            if (entry.printed && reorder.state == settlement::ReorderState::printing) {
+                body += "<form class=\"inline\" method=\"post\" action=\"/shipping/pack\">" +
+                        hidden("reorder", reorder.id) + hidden("csrf", csrf) +
+                        "<button type=\"submit\">Mark packed</button></form>";
+            } else if (reorder.state == settlement::ReorderState::packed) {
+                body += "<p class=\"done\">Packed</p>";
+            }
             if (!entry.printed) {
                 body += "<span class=\"waiting\">still printing</span>";
             } else if (reorder.delivery.method == settlement::DeliveryMethod::pickup) {
@@ -335,6 +346,50 @@ void add_backoffice_routes(http::Router& router, BackOffice& office) {
                        request, result.ok() ? http::Status::ok : http::Status::conflict,
                        result.ok() ? "Shipped" : "Not shipped", result.message, "/shipping");
                });
+    router.add(http::Method::get, "/shipping/slip",
+               [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto signed_in = office.login.require(request, staff::Role::shipping);
+                   if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                       co_return std::move(*refusal);
+                   }
+                   const auto reorder = http::query_parameter(request, "reorder").value_or("");
+                   auto drawing = office.shipping.packing_slip(reorder);
+                   const auto slip = co_await std::move(drawing);
+                   if (!slip.ok()) {
+                       const auto status = slip.error == shipping::SlipError::unknown_reorder
+                                               ? http::Status::not_found
+                                           : slip.error == shipping::SlipError::not_released
+                                               ? http::Status::conflict
+                                               : http::Status::internal_server_error;
+                       co_return outcome_page(request, status, "No packing slip", slip.message,
+                                              "/shipping");
+                   }
+                   auto response = http::text_response(
+                       request, http::Status::ok,
+                       std::string(reinterpret_cast<const char*>(slip.pdf.data()), slip.pdf.size()),
+                       "application/pdf");
+                   response.set(boost::beast::http::field::content_disposition,
+                                "inline; filename=\"packing-slip-" + reorder + ".pdf\"");
+                   co_return response;
+               });
+    router.add(http::Method::post, "/shipping/pack",
+               [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto signed_in = office.login.require(request, staff::Role::shipping);
+                   if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                       co_return std::move(*refusal);
+                   }
+                   if (!csrf_matches(request)) {
+                       co_return outcome_page(request, http::Status::forbidden, "Not packed",
+                                              "The form was stale: open the packing list again.",
+                                              "/shipping");
+                   }
+                   const auto reorder = web::form_field(request.body(), "reorder").value_or("");
+                   const auto result = office.shipping.pack(reorder);
+                   co_return outcome_page(
+                       request, result.ok() ? http::Status::ok : http::Status::conflict,
+                       result.ok() ? "Packed" : "Not packed", result.message, "/shipping");
+               });
 }
+
 
 } // namespace encore::hub::backoffice

@@ -2,10 +2,12 @@
 
 #include "hub/staff/staff_directory.hpp"
 #include "platform/config/command_line.hpp"
+#include "platform/files/atomic_file.hpp"
 #include "platform/http/client.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -395,24 +397,76 @@ int ship_command(int argc, const char* const* argv) {
     HubOptions hub;
     std::optional<std::string> carrier;
     std::optional<std::string> tracking;
+    std::optional<std::string> output;
     platform::CommandLine command_line(
-        "encore ship", "REORDER --carrier CARRIER --tracking NUMBER",
+        "encore ship",
+        "REORDER --carrier CARRIER --tracking NUMBER | slip REORDER -o FILE | pack REORDER",
         "Records a reorder as shipped: only once every print is out of the lab printer. The "
-        "guest's status page then shows the carrier and tracking number.");
+        "guest's status page then shows the carrier and tracking number. 'slip' saves the "
+        "reorder's packing slip (PDF) to FILE ('-' for standard output); 'pack' marks a "
+        "printed reorder packed.");
     command_line.allow_positionals();
     command_line.add_option("carrier", "CARRIER", "who carries the parcel (\"DHL\")", carrier);
     command_line.add_option("tracking", "NUMBER", "the carrier's tracking number", tracking);
+    command_line.add_option("output", "FILE", "where 'slip' saves the PDF (also -o FILE)", output);
     hub.add_to(command_line);
-    if (const auto exit_code = command_line.parse(argc, argv, 2)) {
+    // -o is the one short option, as in most tools that write a file.
+    std::vector<const char*> arguments(argv, argv + argc);
+    for (auto& argument : arguments) {
+        if (std::string_view(argument) == "-o") {
+            argument = "--output";
+        }
+    }
+    if (const auto exit_code =
+            command_line.parse(static_cast<int>(arguments.size()), arguments.data(), 2)) {
         return *exit_code;
     }
     const auto& operands = command_line.positionals();
-    if (operands.size() != 1 || !carrier || !tracking) {
+    const bool slip = !operands.empty() && operands[0] == "slip";
+    const bool pack = !operands.empty() && operands[0] == "pack";
+    if (slip && (operands.size() != 2 || !output)) {
+        std::cerr << "encore ship: expected slip REORDER -o FILE\n";
+        return 2;
+    }
+    if (pack && operands.size() != 2) {
+        std::cerr << "encore ship: expected pack REORDER\n";
+        return 2;
+    }
+    if (!slip && !pack && (operands.size() != 1 || !carrier || !tracking)) {
         std::cerr << "encore ship: expected REORDER --carrier CARRIER --tracking NUMBER\n";
         return 2;
     }
     return guarded([&] {
         HubClient client(hub);
+        if (slip) {
+            std::string reorder;
+            for (const char c : operands[1]) {
+                if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') {
+                    reorder += c;
+                } else {
+                    constexpr std::string_view hex = "0123456789ABCDEF";
+                    reorder += {'%', hex[static_cast<unsigned char>(c) >> 4], hex[c & 0xf]};
+                }
+            }
+            const auto response = client.call("GET", "/api/shipping/slip?reorder=" + reorder);
+            if (*output == "-") {
+                std::cout << response.body << std::flush;
+                return 0;
+            }
+            if (const auto error = platform::write_file_atomically(*output, response.body)) {
+                throw CommandError("cannot write " + *output + ": " + error.message());
+            }
+            std::cout << "packing slip of reorder " << operands[1] << " saved to " << *output
+                      << " (" << response.body.size() << " bytes)\n";
+            return 0;
+        }
+        if (pack) {
+            const json request = {{"reorder", operands[1]}};
+            const auto body =
+                json::parse(client.call("POST", "/api/shipping/pack", request.dump()).body);
+            std::cout << body["message"].get<std::string>() << "\n";
+            return 0;
+        }
         const json request = {
             {"reorder", operands[0]}, {"carrier", *carrier}, {"tracking", *tracking}};
         const auto body =

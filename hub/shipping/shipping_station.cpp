@@ -2,6 +2,8 @@
 
 #include "platform/log/logger.hpp"
 
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 
 namespace encore::hub::shipping {
@@ -28,9 +30,100 @@ bool valid_tracking(const std::string& tracking) {
 
 } // namespace
 
-ShippingStation::ShippingStation(settlement::Ledger& ledger, desk::OrderDesk& desk)
+ShippingStation::ShippingStation(boost::asio::any_io_executor loop, settlement::Ledger& ledger,
+                                 desk::OrderDesk& desk, const ImageStore& images,
+                                 OrderRepository& orders, ShippingSettings settings)
     : ledger_(ledger)
-    , desk_(desk) {}
+    , desk_(desk)
+    , images_(images)
+    , orders_(orders)
+    , settings_(settings)
+    , worker_(std::move(loop), "shipping") {}
+
+std::string ShippingStation::missing_prints(const std::string& reorder_id) {
+    int printed = 0;
+    int copies = 0;
+    for (const auto& item : desk_.progress(reorder_id)) {
+        printed += std::min(item.printed, item.copies);
+        copies += item.copies;
+    }
+    return "reorder " + reorder_id + " is not fully printed: " + std::to_string(printed) + " of " +
+           std::to_string(copies) + " prints are out";
+}
+
+boost::asio::awaitable<SlipResult> ShippingStation::packing_slip(std::string reorder_id) {
+    const auto reorder = ledger_.find_reorder(reorder_id);
+    if (!reorder) {
+        co_return SlipResult{SlipError::unknown_reorder, "no reorder " + reorder_id, {}};
+    }
+    if (reorder->state != ReorderState::printing && reorder->state != ReorderState::packed &&
+        reorder->state != ReorderState::shipped) {
+        co_return SlipResult{SlipError::not_released,
+                             "reorder " + reorder_id +
+                                 " is not in the lab, so it has no packing slip: release it at "
+                                 "the order desk first (it is " +
+                                 std::string(settlement::to_string(reorder->state)) + ")",
+                             {}};
+    }
+    PackingSlip slip;
+    slip.reorder_id = reorder->id;
+    slip.placed_at = reorder->created_at;
+    slip.delivery = reorder->delivery;
+    if (const auto order = orders_.find_order(reorder->order_id)) {
+        slip.heading = order->event;
+        slip.order_code = order->code;
+    }
+    for (const auto& line : reorder->lines) {
+        slip.lines.push_back({line.product_label.empty() ? line.product_id : line.product_label,
+                              line.quantity, std::nullopt, line.photo_sha256});
+    }
+    // The originals are read on the worker too: a few MB each from disk.
+    auto draw = [&images = images_, slip = std::move(slip), paper = settings_.paper]() mutable {
+        for (auto& line : slip.lines) {
+            line.photo = images.read(line.photo_sha256);
+        }
+        return render_packing_slip(slip, paper);
+    };
+    auto drawing = worker_.run(std::move(draw), boost::asio::use_awaitable);
+    auto pdf = co_await std::move(drawing);
+    if (!pdf) {
+        platform::Logger("shipping")
+            .error("packing slip of reorder ", reorder_id, ": ", pdf.error());
+        co_return SlipResult{SlipError::render_failed,
+                             "the packing slip of reorder " + reorder_id +
+                                 " could not be drawn: " + pdf.error(),
+                             {}};
+    }
+    co_return SlipResult{SlipError::none, {}, std::move(*pdf)};
+}
+
+ShipResult ShippingStation::pack(const std::string& reorder_id) {
+    const auto reorder = ledger_.find_reorder(reorder_id);
+    if (!reorder) {
+        return {ShipError::unknown_reorder, "no reorder " + reorder_id};
+    }
+    if (reorder->state == ReorderState::packed) {
+        return {ShipError::already_packed, "reorder " + reorder_id + " was packed already"};
+    }
+    if (reorder->state == ReorderState::shipped) {
+        return {ShipError::already_shipped, "reorder " + reorder_id + " was shipped already"};
+    }
+    if (reorder->state != ReorderState::printing) {
+        return {ShipError::not_released, "reorder " + reorder_id +
+                                             " has not been printed: release it at the order "
+                                             "desk first (it is " +
+                                             std::string(settlement::to_string(reorder->state)) +
+                                             ")"};
+    }
+    if (!desk_.printed(reorder_id)) {
+        return {ShipError::not_printed, missing_prints(reorder_id) + ": pack it once all are"};
+    }
+    if (!ledger_.advance(reorder_id, ReorderState::printing, ReorderState::packed)) {
+        return {ShipError::already_packed, "reorder " + reorder_id + " changed meanwhile"};
+    }
+    platform::Logger("shipping").info("reorder ", reorder_id, " packed");
+    return {ShipError::none, "reorder " + reorder_id + " packed"};
+}
 
 std::vector<PackingEntry> ShippingStation::packing_list() {
     std::vector<PackingEntry> list;
@@ -62,7 +155,7 @@ ShipResult ShippingStation::ship(const std::string& reorder_id, const std::strin
         return {ShipError::already_shipped, "reorder " + reorder_id + " was shipped already (" +
                                                 reorder->carrier + " " + reorder->tracking + ")"};
     }
-    if (reorder->state == ReorderState::unpaid || reorder->state == ReorderState::paid) {
+    if (reorder->state != ReorderState::printing && reorder->state != ReorderState::packed) {
         return {ShipError::not_released, "reorder " + reorder_id +
                                              " has not been printed: release it at the order "
                                              "desk first (it is " +
@@ -70,15 +163,7 @@ ShipResult ShippingStation::ship(const std::string& reorder_id, const std::strin
                                              ")"};
     }
     if (!desk_.printed(reorder_id)) {
-        int printed = 0;
-        int copies = 0;
-        for (const auto& item : desk_.progress(reorder_id)) {
-            printed += item.printed;
-            copies += item.copies;
-        }
-        return {ShipError::not_printed, "reorder " + reorder_id +
-                                            " is not fully printed: " + std::to_string(printed) +
-                                            " of " + std::to_string(copies) + " prints are out"};
+        return {ShipError::not_printed, missing_prints(reorder_id)};
     }
     if (!ledger_.mark_shipped(reorder_id, carrier, tracking)) {
         return {ShipError::already_shipped, "reorder " + reorder_id + " changed meanwhile"};
