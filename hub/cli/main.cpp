@@ -37,6 +37,8 @@ Commands:
   pay confirm REORDER --cash | --voucher CODE   record a payment taken at the counter
   pay refund REORDER --amount CENTS --reason T  give money back through its provider
   ship REORDER --carrier C --tracking T   record a printed reorder as shipped
+  ship slip REORDER -o FILE       save a reorder's packing slip (PDF)
+  ship pack REORDER               mark a printed reorder packed
   print --printer QUEUE FILE      print a JPEG or PDF through CUPS and wait for it
   printer status [QUEUE]          show a print queue's state and jobs (or list the queues)
   printer resume QUEUE            start a stopped print queue and release its held jobs
