@@ -595,59 +595,6 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
                                   result.message);
         }));
 
-    router.add(
-        http::Method::get, "/api/shipping/slip",
-        guarded_async(
-            context,
-            [&context](const http::Request& request) -> boost::asio::awaitable<http::Response> {
-                const auto reorder_id = http::query_parameter(request, "reorder").value_or("");
-                if (reorder_id.empty()) {
-                    co_return error_response(request, http::Status::bad_request,
-                                             "name the reorder: /api/shipping/slip?reorder=ID");
-                }
-                auto drawing = context.shipping.packing_slip(reorder_id);
-                const auto slip = co_await std::move(drawing);
-                switch (slip.error) {
-                case shipping::SlipError::none:
-                    break;
-                case shipping::SlipError::unknown_reorder:
-                    co_return error_response(request, http::Status::not_found, slip.message);
-                case shipping::SlipError::not_released:
-                    co_return error_response(request, http::Status::conflict, slip.message);
-                case shipping::SlipError::render_failed:
-                    co_return error_response(request, http::Status::internal_server_error,
-                                             slip.message);
-                }
-                auto response = http::text_response(
-                    request, http::Status::ok,
-                    std::string(reinterpret_cast<const char*>(slip.pdf.data()), slip.pdf.size()),
-                    "application/pdf");
-                response.set(boost::beast::http::field::content_disposition,
-                             "inline; filename=\"packing-slip-" + reorder_id + ".pdf\"");
-                co_return response;
-            }));
-
-    router.add(
-        http::Method::post, "/api/shipping/pack",
-        guarded(context, [&context](const http::Request& request) {
-            const auto body = json::parse(request.body(), nullptr, false);
-            if (!body.is_object() || !body.contains("reorder") || !body["reorder"].is_string()) {
-                return error_response(request, http::Status::bad_request, "send {\"reorder\": ID}");
-            }
-            const auto reorder_id = body["reorder"].get<std::string>();
-            const auto result = context.shipping.pack(reorder_id);
-            if (result.ok()) {
-                return http::json_response(
-                    request, http::Status::ok,
-                    {{"reorder", reorder_id}, {"state", "packed"}, {"message", result.message}});
-            }
-            return error_response(request,
-                                  result.error == shipping::ShipError::unknown_reorder
-                                      ? http::Status::not_found
-                                      : http::Status::conflict,
-                                  result.message);
-        }));
-
     router.add(http::Method::get, "/api/uploads",
                guarded(context, [&context](const http::Request& request) {
                    // Photo uploads the hub holds in part: where each booth resumes.

@@ -58,9 +58,6 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     auto shipping = root.object("shipping");
     shipping.read_choice("paper", config.shipping_paper, {"a4", "letter"});
     shipping.finish();
-    auto shipping = root.object("shipping");
-    shipping.read_choice("paper", config.shipping_paper, {"a4", "letter"});
-    shipping.finish();
     auto log = root.object("log");
     platform::config::read_log_settings(log, config.log);
     if (config.public_listen == config.private_listen && config.public_listen.port != 0) {

@@ -48,8 +48,6 @@ struct HubConfig {
     std::filesystem::path desk_templates_dir = "/usr/share/encore/templates";
     // The paper packing slips are laid out for: "a4" or "letter".
     std::string shipping_paper = "a4";
-    // The paper packing slips are laid out for: "a4" or "letter".
-    std::string shipping_paper = "a4";
     platform::LogSettings log;
 };
 

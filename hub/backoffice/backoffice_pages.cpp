@@ -210,17 +210,6 @@ http::Response shipping_page(const http::Request& request, const staff::StaffMem
             } else if (reorder.state == settlement::ReorderState::packed) {
                 body += "<p class=\"done\">Packed</p>";
             }
-            // The slip opens in a tab of its own, to print; the list stays where it was.
-            body +=
-                "<p><a class=\"slip\" href=\"/shipping/slip?reorder=" + html_escape(reorder.id) +
-                "\" target=\"_blank\" rel=\"noopener\">Packing slip (PDF)</a></p>";
-            if (entry.printed && reorder.state == settlement::ReorderState::printing) {
-                body += "<form class=\"inline\" method=\"post\" action=\"/shipping/pack\">" +
-                        hidden("reorder", reorder.id) + hidden("csrf", csrf) +
-                        "<button type=\"submit\">Mark packed</button></form>";
-            } else if (reorder.state == settlement::ReorderState::packed) {
-                body += "<p class=\"done\">Packed</p>";
-            }
             if (!entry.printed) {
                 body += "<span class=\"waiting\">still printing</span>";
             } else if (reorder.delivery.method == settlement::DeliveryMethod::pickup) {

@@ -3,12 +3,10 @@
 #include "hub/staff/staff_directory.hpp"
 #include "platform/config/command_line.hpp"
 #include "platform/files/atomic_file.hpp"
-#include "platform/files/atomic_file.hpp"
 #include "platform/http/client.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
