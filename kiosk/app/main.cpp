@@ -8,6 +8,7 @@
 #include "kiosk/devices/booth_camera.hpp"
 #include "kiosk/devices/booth_printer.hpp"
 #include "kiosk/devices/interrupted_prints.hpp"
+#include "kiosk/devices/venue_prints.hpp"
 #include "kiosk/journal/journal.hpp"
 #include "kiosk/outbox/outbox.hpp"
 #include "kiosk/session/event.hpp"
@@ -49,6 +50,39 @@ nlohmann::json booth_facts(kiosk::HubConnection& hub, const kiosk::Journal& jour
               {"backlog_photos", status.uplink.backlog.pending_photos},
               {"backlog_orders", status.uplink.backlog.pending_orders},
               {"last_sync", status.uplink.backlog.last_sync.value_or("")}}}};
+}
+
+// The venue pickups on the operator screen.
+nlohmann::json pickups_json(const std::vector<kiosk::devices::Pickup>& pickups) {
+    auto list = nlohmann::json::array();
+    for (const auto& pickup : pickups) {
+        auto items = nlohmann::json::array();
+        for (const auto& item : pickup.items) {
+            items.push_back({{"sha256", item.sha256},
+                             {"product", item.product},
+                             {"copies", item.copies},
+                             {"copies_done", item.copies_done}});
+        }
+        list.push_back({{"reorder", pickup.reorder},
+                        {"code", pickup.code},
+                        {"name", pickup.name},
+                        {"state", kiosk::devices::to_string(pickup.state)},
+                        {"reason", pickup.reason},
+                        {"items", items}});
+    }
+    return list;
+}
+
+std::string mark_picked_up(kiosk::devices::VenuePrints& venue_prints, const std::string& reorder) {
+    switch (venue_prints.mark_picked_up(reorder)) {
+    case kiosk::devices::PickupOutcome::done:
+        return {};
+    case kiosk::devices::PickupOutcome::unknown:
+        return "this booth has no pickup " + reorder;
+    case kiosk::devices::PickupOutcome::not_ready:
+        return "the prints of this pickup are not all out yet";
+    }
+    return {};
 }
 
 // New photos and orders go to the hub at once rather than at the uplink's next look.
@@ -124,6 +158,16 @@ int run(int argc, char** argv) {
                                                printer_options);
 
     kiosk::HubConnection hub(loop, config.data_dir, outbox, config.hub_token, config.public_url);
+    // Venue pickups: reorders the hub sends to print here; their reports go back to it.
+    kiosk::devices::VenuePrints venue_prints(loop.get_executor(), config.data_dir / "venue.db",
+                                             *journal, booth_printer, imaging);
+    venue_prints.on_report([&hub] { hub.nudge(); });
+    hub.set_venue(
+        {[&venue_prints](const platform::wire::VenuePrint& print) { venue_prints.accept(print); },
+         [&venue_prints] { return venue_prints.next_report(); },
+         [&venue_prints](const platform::wire::Ack& report) {
+             venue_prints.report_acknowledged(report);
+         }});
     kiosk::session::GuestFlow flow(loop.get_executor(), event, *journal, imaging, booth_camera,
                                    booth_printer, {hub.public_url()});
     hub.on_public_url_changed([&flow](const std::string& url) { flow.set_public_url(url); });
@@ -134,11 +178,16 @@ int run(int argc, char** argv) {
     kiosk::ui::UiOptions ui_options;
     ui_options.listen = config.ui_listen;
     ui_options.booth_info = [&hub, &journal] { return booth_facts(hub, *journal); };
+    ui_options.pickups = [&venue_prints] { return pickups_json(venue_prints.pickups()); };
+    ui_options.mark_picked_up = [&venue_prints](const std::string& reorder) {
+        return mark_picked_up(venue_prints, reorder);
+    };
     kiosk::ui::UiServer ui(loop, flow, booth_camera, ui_options);
 
     camera_supervisor.start();
     booth_printer.start();
     kiosk::devices::print_interrupted_orders(*journal, print_ledger, flow);
+    venue_prints.start();
     hub.start();
     platform::StopSignals stop_signals(loop, [&](int) {
         ui.stop();

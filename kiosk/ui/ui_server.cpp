@@ -545,6 +545,36 @@ struct UiServer::State : std::enable_shared_from_this<UiServer::State> {
         co_return reply(request, http::Status::ok, status);
     }
 
+    asio::awaitable<http::Response> get_pickups(const http::Request& request) {
+        auto keep = shared_from_this();
+        if (auto refused = operator_refusal(request, false)) {
+            co_return std::move(*refused);
+        }
+        co_return reply(request, http::Status::ok,
+                        {{"pickups", options.pickups ? options.pickups() : json::array()}});
+    }
+
+    // {"reorder": ID}: the operator handed a ready venue print to its guest.
+    asio::awaitable<http::Response> picked_up(const http::Request& request) {
+        auto keep = shared_from_this();
+        if (auto refused = operator_refusal(request, true)) {
+            co_return std::move(*refused);
+        }
+        const auto body = json_body(request);
+        if (!body || !body->contains("reorder") || !(*body)["reorder"].is_string()) {
+            co_return bad_request(request, "expected {\"reorder\": ID}");
+        }
+        const auto problem = options.mark_picked_up
+                                 ? options.mark_picked_up((*body)["reorder"].get<std::string>())
+                                 : std::string("this booth takes no venue prints");
+        if (!problem.empty()) {
+            co_return reply(request, http::Status::conflict,
+                            {{"error", "not_picked_up"}, {"message", problem}});
+        }
+        co_return reply(request, http::Status::ok,
+                        {{"pickups", options.pickups ? options.pickups() : json::array()}});
+    }
+
     // --- streams --------------------------------------------------------------------
 
     // Takes `response` by reference: a by-value class parameter would be a temporary
@@ -803,6 +833,10 @@ struct UiServer::State : std::enable_shared_from_this<UiServer::State> {
         router.add(Method::post, "/api/operator/printer/resume",
                    [this](const http::Request& request) { return resume_printer(request); });
 
+        router.add(Method::get, "/api/operator/pickups",
+                   [this](const http::Request& request) { return get_pickups(request); });
+        router.add(Method::post, "/api/operator/pickups/picked-up",
+                   [this](const http::Request& request) { return picked_up(request); });
         router.add_stream(Method::get, "/live.mjpeg",
                           [this](const http::Request& request, beast::tcp_stream& stream,
                                  beast::flat_buffer& buffer) {

@@ -41,6 +41,12 @@ struct UiOptions {
     // Extra facts for the operator screen ("booth" in GET /api/operator/status), for
     // kioskd to fill: version, journal recovery notes, outbox, uplink.
     std::function<nlohmann::json()> booth_info;
+    // Venue pickups for the operator screen (GET /api/operator/pickups answers
+    // {"pickups": [...]} with what this returns), and the operator's "picked up"
+    // (POST /api/operator/pickups/picked-up {"reorder": ID}): returns an empty string, or
+    // why not for the operator. Empty: the booth has no pickups.
+    std::function<nlohmann::json()> pickups;
+    std::function<std::string(const std::string& reorder)> mark_picked_up;
 };
 
 class UiServer {

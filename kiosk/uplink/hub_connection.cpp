@@ -23,6 +23,7 @@ struct HubConnection::State {
     std::string public_url;
     std::optional<KioskIdentity> identity;
     std::unique_ptr<Uplink> uplink;
+    VenueHooks venue;
     std::string enrolment_error;
     std::function<void(const std::string&)> public_url_observer;
     asio::steady_timer retry;
@@ -51,6 +52,7 @@ struct HubConnection::State {
     void start_uplink() {
         set_public_url(identity->public_url);
         uplink = std::make_unique<Uplink>(loop, outbox, *identity);
+        uplink->set_venue(venue);
         uplink->on_public_url = [this](const std::string& url) {
             set_public_url(url);
             identity->public_url = url;
@@ -131,6 +133,10 @@ void HubConnection::stop() {
     if (state_->uplink) {
         state_->uplink->stop();
     }
+}
+
+void HubConnection::set_venue(VenueHooks hooks) {
+    state_->venue = std::move(hooks);
 }
 
 void HubConnection::nudge() {

@@ -37,7 +37,9 @@ public:
     // Throws std::invalid_argument with advice when the join token is malformed.
     void start();
     void stop();
-    // New photos or orders are in the outbox.
+    // Venue prints (docs/protocol.md): set before start().
+    void set_venue(VenueHooks hooks);
+    // New photos or orders are in the outbox, or a venue report waits.
     void nudge();
     const std::string& public_url() const;
     // Runs on the loop whenever the public URL changes (enrolment, or the hub announcing

@@ -105,6 +105,13 @@ public:
                                      (error ? error.value->code + ": " + error.value->message
                                             : std::string("?")));
                 }
+                if (frame->type == wire::FrameType::venue_print) {
+                    // The hub sends these unasked (after WELCOME, before a PONG): store,
+                    // acknowledge, and go on waiting for the answer the caller expects.
+                    const auto ack = take_venue_print(*frame);
+                    co_await send(ack, timeout);
+                    continue;
+                }
                 co_return std::move(*frame);
             }
             if (decoder_.error()) {
@@ -120,6 +127,9 @@ public:
         }
     }
 
+    // Where VENUE_PRINTs go; empty: the booth takes none.
+    std::function<void(const wire::VenuePrint&)> on_venue_print;
+
     Stream& stream() { return stream_; }
     void close() {
         boost::system::error_code ignored;
@@ -127,6 +137,23 @@ public:
     }
 
 private:
+    std::vector<std::byte> take_venue_print(const wire::Frame& frame) {
+        const auto print = wire::parse_venue_print(frame.payload_text());
+        if (!print) {
+            throw LinkError("the hub sent a VENUE_PRINT this booth cannot read: " + print.error);
+        }
+        if (!on_venue_print) {
+            throw LinkError("the hub sent a venue print, but this booth takes none");
+        }
+        try {
+            on_venue_print(*print.value);
+        } catch (const std::exception& error) {
+            throw LinkError("cannot store the venue print of reorder " + print.value->reorder +
+                            ": " + error.what());
+        }
+        return wire::encode(wire::Ack{wire::AckKind::venue_print, print.value->reorder});
+    }
+
     Stream stream_;
     wire::FrameDecoder decoder_;
     std::array<std::byte, 64 * 1024> buffer_{};
@@ -196,6 +223,7 @@ struct Uplink::State {
     asio::steady_timer wake;
     platform::Logger log{"uplink"};
     std::function<void(const std::string&)> on_public_url;
+    VenueHooks venue;
     Link* current = nullptr;
     bool stopped = false;
     bool connected = false;
@@ -274,7 +302,28 @@ struct Uplink::State {
         log.info("order ", item.order_id, " delivered to the hub");
     }
 
+    // Sends the venue reports, oldest first, each dropped on the hub's ACK.
+    asio::awaitable<void> deliver_venue_reports(Link& link) {
+        if (!venue.next_report) {
+            co_return;
+        }
+        while (auto report = venue.next_report()) {
+            const auto message = wire::encode(*report);
+            co_await link.send(message, settings.reply_timeout);
+            const auto ack = co_await link.receive(settings.reply_timeout);
+            const auto parsed = wire::parse_ack(ack.payload_text());
+            if (ack.type != wire::FrameType::ack || !parsed || parsed.value->kind != report->kind ||
+                parsed.value->id != report->id) {
+                throw LinkError("unexpected answer to a venue report");
+            }
+            venue.report_acknowledged(*report);
+            log.info(wire::to_string(report->kind), " of reorder ", report->id,
+                     " delivered to the hub");
+        }
+    }
+
     asio::awaitable<void> session(Link& link) {
+        link.on_venue_print = venue.received;
         co_await link.connect(identity.link, settings.connect_timeout);
         const auto hello = wire::encode(
             wire::Hello{wire::protocol_version, std::string("kioskd ") + platform::version});
@@ -304,6 +353,7 @@ struct Uplink::State {
                     co_await deliver_order(link, *item);
                 }
             }
+            co_await deliver_venue_reports(link);
             wake.expires_after(settings.heartbeat);
             auto [waited] = co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
             if (!waited && !stopped) {
@@ -365,6 +415,10 @@ void Uplink::stop() {
     if (state_->current != nullptr) {
         state_->current->close();
     }
+}
+
+void Uplink::set_venue(VenueHooks hooks) {
+    state_->venue = std::move(hooks);
 }
 
 void Uplink::nudge() {

@@ -3,6 +3,7 @@
 #include "kiosk/outbox/outbox.hpp"
 #include "kiosk/uplink/identity.hpp"
 #include "platform/wire/join_token.hpp"
+#include "platform/wire/messages.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -38,6 +39,19 @@ struct UplinkSettings {
     std::size_t chunk_bytes = 512 * 1024;
 };
 
+// The booth's side of venue prints (docs/protocol.md, "Venue prints"), as the uplink
+// sees it. Each may be empty: the booth then takes no venue prints.
+struct VenueHooks {
+    // Stores a VENUE_PRINT durably before the uplink acknowledges it; throws when it
+    // cannot (it is not acknowledged and the hub sends it again).
+    std::function<void(const platform::wire::VenuePrint&)> received;
+    // The oldest report (ACK venue_ready, venue_picked_up, venue_failed) not yet
+    // acknowledged by the hub.
+    std::function<std::optional<platform::wire::Ack>()> next_report;
+    // The hub acknowledged that report.
+    std::function<void(const platform::wire::Ack&)> report_acknowledged;
+};
+
 struct UplinkStatus {
     bool connected = false;
     std::string last_error;
@@ -58,7 +72,10 @@ public:
 
     void start();
     void stop();
-    // New items are in the outbox: deliver now rather than at the next heartbeat.
+    // Venue prints: set before start().
+    void set_venue(VenueHooks hooks);
+    // New items are in the outbox (or a venue report waits): deliver now rather than at
+    // the next heartbeat.
     void nudge();
     UplinkStatus status();
     // The public URL the hub announced (for QR links); changes are saved by the caller.

@@ -1,0 +1,364 @@
+#include "kiosk/devices/venue_prints.hpp"
+
+#include "kiosk/journal/journal.hpp"
+#include "platform/crypto/sha256.hpp"
+#include "platform/log/logger.hpp"
+#include "platform/runtime/blocking_worker.hpp"
+#include "platform/sqlite/database.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+namespace encore::kiosk::devices {
+
+namespace sqlite = platform::sqlite;
+namespace wire = platform::wire;
+
+namespace {
+
+constexpr std::array<sqlite::Migration, 1> migrations{{
+    {1, "venue prints and their reports to the hub",
+     "CREATE TABLE venue_prints ("
+     "  reorder TEXT PRIMARY KEY,"
+     "  order_id TEXT NOT NULL,"
+     "  code TEXT NOT NULL,"
+     "  name TEXT NOT NULL,"
+     "  items TEXT NOT NULL,"
+     "  state TEXT NOT NULL,"
+     "  reason TEXT NOT NULL DEFAULT '',"
+     "  received_at INTEGER NOT NULL);"
+     "CREATE TABLE venue_reports ("
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  reorder TEXT NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  reason TEXT NOT NULL DEFAULT '');"},
+}};
+
+std::optional<PickupState> parse_state(std::string_view text) {
+    for (const auto state :
+         {PickupState::printing, PickupState::ready, PickupState::picked_up, PickupState::failed}) {
+        if (text == to_string(state)) {
+            return state;
+        }
+    }
+    return std::nullopt;
+}
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct PhotoRead {
+    std::shared_ptr<const session::Jpeg> jpeg;
+    std::string problem;
+};
+
+// On the worker: the booth's original of `sha256`, checked against its hash.
+PhotoRead read_photo(const std::filesystem::path& file, const std::string& sha256) {
+    std::ifstream input(file, std::ios::binary);
+    if (!input) {
+        return {nullptr, "the booth does not hold photo " + sha256 + ": print it on the lab"};
+    }
+    std::vector<char> bytes((std::istreambuf_iterator<char>(input)),
+                            std::istreambuf_iterator<char>());
+    auto jpeg = std::make_shared<session::Jpeg>(bytes.size());
+    std::memcpy(jpeg->data(), bytes.data(), bytes.size());
+    if (platform::crypto::to_hex(platform::crypto::sha256(*jpeg)) != sha256) {
+        return {nullptr, "the booth's copy of photo " + sha256 +
+                             " is damaged (its SHA-256 differs): print it on the lab"};
+    }
+    return {std::move(jpeg), {}};
+}
+
+} // namespace
+
+std::string_view to_string(PickupState state) {
+    switch (state) {
+    case PickupState::printing:
+        return "printing";
+    case PickupState::ready:
+        return "ready";
+    case PickupState::picked_up:
+        return "picked_up";
+    case PickupState::failed:
+        return "failed";
+    }
+    return "printing";
+}
+
+std::string venue_print_order_id(const std::string& reorder, int item) {
+    return "venue-" + reorder + "-" + std::to_string(item);
+}
+
+struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
+    State(boost::asio::any_io_executor loop_in, sqlite::Database db_in, Journal& journal_in,
+          session::PrintQueue& printer_in, platform::BlockingWorker& files_in)
+        : loop(std::move(loop_in))
+        , db(std::move(db_in))
+        , journal(journal_in)
+        , printer(printer_in)
+        , files(files_in) {}
+
+    boost::asio::any_io_executor loop;
+    sqlite::Database db;
+    Journal& journal;
+    session::PrintQueue& printer;
+    platform::BlockingWorker& files;
+    platform::Logger log{"venue"};
+    std::function<void()> report_observer;
+    std::function<void()> changed_observer;
+    // Copies out per item (index 0 = item 1), of the pickups printing since start.
+    std::map<std::string, std::vector<int>> copies_done;
+
+    static constexpr std::string_view columns =
+        "SELECT reorder, order_id, code, name, items, state, reason FROM venue_prints ";
+
+    Pickup pickup_of(sqlite::Statement& row) {
+        Pickup pickup;
+        pickup.reorder = row.text(0);
+        pickup.order_id = row.text(1);
+        pickup.code = row.text(2);
+        pickup.name = row.text(3);
+        pickup.state = parse_state(row.text(5)).value_or(PickupState::printing);
+        pickup.reason = row.text(6);
+        const auto done = copies_done.find(pickup.reorder);
+        int index = 0;
+        for (const auto& entry : nlohmann::json::parse(row.text(4))) {
+            PickupItem item;
+            item.sha256 = entry.at("sha256").get<std::string>();
+            item.product = entry.at("product").get<std::string>();
+            item.copies = entry.at("copies").get<int>();
+            if (pickup.state == PickupState::ready || pickup.state == PickupState::picked_up) {
+                item.copies_done = item.copies;
+            } else if (done != copies_done.end() && index < static_cast<int>(done->second.size())) {
+                item.copies_done = done->second[static_cast<std::size_t>(index)];
+            }
+            ++index;
+            pickup.items.push_back(std::move(item));
+        }
+        return pickup;
+    }
+
+    std::optional<Pickup> find(const std::string& reorder) {
+        auto row = db.prepare(std::string(columns) + "WHERE reorder = ?1");
+        row.bind(1, reorder);
+        if (!row.step()) {
+            return std::nullopt;
+        }
+        return pickup_of(row);
+    }
+
+    // Moves a pickup on and queues its report for the hub, in one transaction.
+    void advance(const std::string& reorder, PickupState state, wire::AckKind report,
+                 const std::string& reason) {
+        {
+            sqlite::Transaction transaction(db);
+            db.execute("UPDATE venue_prints SET state = ?2, reason = ?3 WHERE reorder = ?1",
+                       reorder, std::string(to_string(state)), reason);
+            db.execute("INSERT INTO venue_reports (reorder, kind, reason) VALUES (?1, ?2, ?3)",
+                       reorder, std::string(wire::to_string(report)), reason);
+            transaction.commit();
+        }
+        if (report_observer) {
+            report_observer();
+        }
+        changed();
+    }
+
+    void changed() {
+        if (changed_observer) {
+            changed_observer();
+        }
+    }
+
+    void print(const Pickup& pickup) {
+        copies_done[pickup.reorder].assign(pickup.items.size(), 0);
+        int item = 0;
+        for (const auto& line : pickup.items) {
+            print_item(pickup.reorder, pickup.code, ++item, line);
+        }
+    }
+
+    void print_item(const std::string& reorder, const std::string& code, int item,
+                    const PickupItem& line) {
+        files.run(
+            [file = journal.photo_path(line.sha256), sha256 = line.sha256] {
+                return read_photo(file, sha256);
+            },
+            [weak = weak_from_this(), reorder, code, item, copies = line.copies](PhotoRead read) {
+                if (auto self = weak.lock()) {
+                    self->on_read(reorder, code, item, copies, std::move(read));
+                }
+            });
+    }
+
+    void on_read(const std::string& reorder, const std::string& code, int item, int copies,
+                 PhotoRead read) {
+        if (!read.jpeg) {
+            fail(reorder, read.problem);
+            return;
+        }
+        session::PrintRequest request;
+        request.order_id = venue_print_order_id(reorder, item);
+        request.code = code;
+        request.jpeg = std::move(read.jpeg);
+        request.copies = copies;
+        printer.print(std::move(request), [weak = weak_from_this(), reorder,
+                                           item](const session::PrintProgress& progress) {
+            if (auto self = weak.lock()) {
+                self->on_progress(reorder, item, progress);
+            }
+        });
+    }
+
+    void on_progress(const std::string& reorder, int item, const session::PrintProgress& progress) {
+        auto& done = copies_done[reorder];
+        if (static_cast<int>(done.size()) >= item) {
+            done[static_cast<std::size_t>(item - 1)] = progress.copies_done;
+        }
+        if (progress.phase == session::PrintPhase::failed) {
+            fail(reorder, "item " + std::to_string(item) + " could not be printed at the booth: " +
+                              (progress.fault ? progress.fault->message : std::string("?")));
+            return;
+        }
+        const auto pickup = find(reorder);
+        if (!pickup || pickup->state != PickupState::printing) {
+            return;
+        }
+        bool all_out = true;
+        for (const auto& line : pickup->items) {
+            all_out = all_out && line.copies_done >= line.copies;
+        }
+        if (!all_out) {
+            changed();
+            return;
+        }
+        log.info("venue print of reorder ", reorder, " (", pickup->code, ") is ready for pickup");
+        advance(reorder, PickupState::ready, wire::AckKind::venue_ready, {});
+    }
+
+    void fail(const std::string& reorder, const std::string& reason) {
+        const auto pickup = find(reorder);
+        if (!pickup || pickup->state != PickupState::printing) {
+            return;
+        }
+        log.error("venue print of reorder ", reorder, " (", pickup->code, "): ", reason);
+        advance(reorder, PickupState::failed, wire::AckKind::venue_failed, reason);
+    }
+};
+
+VenuePrints::VenuePrints(boost::asio::any_io_executor loop, const std::filesystem::path& file,
+                         Journal& journal, session::PrintQueue& printer,
+                         platform::BlockingWorker& files) {
+    auto db = sqlite::Database::open(file);
+    sqlite::apply_migrations(db, migrations);
+    state_ = std::make_shared<State>(std::move(loop), std::move(db), journal, printer, files);
+}
+
+VenuePrints::~VenuePrints() = default;
+
+void VenuePrints::start() {
+    auto rows = state_->db.prepare(std::string(State::columns) +
+                                   "WHERE state = 'printing' ORDER BY received_at, rowid");
+    std::vector<Pickup> printing;
+    while (rows.step()) {
+        printing.push_back(state_->pickup_of(rows));
+    }
+    for (const auto& pickup : printing) {
+        state_->log.info("venue print of reorder ", pickup.reorder, " (", pickup.code,
+                         ") resumes printing");
+        state_->print(pickup);
+    }
+}
+
+bool VenuePrints::accept(const wire::VenuePrint& print) {
+    auto items = nlohmann::json::array();
+    for (const auto& item : print.items) {
+        items.push_back({{"sha256", wire::to_hex(item.sha256)},
+                         {"size", item.size},
+                         {"copies", item.copies},
+                         {"product", item.product}});
+    }
+    state_->db.execute("INSERT INTO venue_prints (reorder, order_id, code, name, items, state, "
+                       "received_at) VALUES (?1, ?2, ?3, ?4, ?5, 'printing', ?6) "
+                       "ON CONFLICT (reorder) DO NOTHING",
+                       print.reorder, print.order_id, print.code, print.name, items.dump(),
+                       now_seconds());
+    if (state_->db.changes() == 0) {
+        return false;
+    }
+    state_->log.info("venue print of reorder ", print.reorder, " (", print.code, ", ",
+                     print.items.size(), " items) received from the hub");
+    if (const auto pickup = state_->find(print.reorder)) {
+        state_->print(*pickup);
+    }
+    state_->changed();
+    return true;
+}
+
+std::vector<Pickup> VenuePrints::pickups() {
+    auto rows =
+        state_->db.prepare(std::string(State::columns) + "ORDER BY received_at DESC, rowid DESC");
+    std::vector<Pickup> list;
+    while (rows.step()) {
+        list.push_back(state_->pickup_of(rows));
+    }
+    return list;
+}
+
+PickupOutcome VenuePrints::mark_picked_up(const std::string& reorder) {
+    const auto pickup = state_->find(reorder);
+    if (!pickup) {
+        return PickupOutcome::unknown;
+    }
+    if (pickup->state == PickupState::picked_up) {
+        return PickupOutcome::done;
+    }
+    if (pickup->state != PickupState::ready) {
+        return PickupOutcome::not_ready;
+    }
+    state_->log.info("venue print of reorder ", reorder, " (", pickup->code, ") picked up");
+    state_->advance(reorder, PickupState::picked_up, wire::AckKind::venue_picked_up, {});
+    return PickupOutcome::done;
+}
+
+std::optional<wire::Ack> VenuePrints::next_report() {
+    auto row =
+        state_->db.prepare("SELECT reorder, kind, reason FROM venue_reports ORDER BY id LIMIT 1");
+    if (!row.step()) {
+        return std::nullopt;
+    }
+    wire::Ack ack;
+    ack.id = row.text(0);
+    ack.reason = row.text(2);
+    for (const auto candidate : {wire::AckKind::venue_ready, wire::AckKind::venue_picked_up,
+                                 wire::AckKind::venue_failed}) {
+        if (row.text(1) == wire::to_string(candidate)) {
+            ack.kind = candidate;
+        }
+    }
+    return ack;
+}
+
+void VenuePrints::report_acknowledged(const wire::Ack& ack) {
+    state_->db.execute("DELETE FROM venue_reports WHERE reorder = ?1 AND kind = ?2", ack.id,
+                       std::string(wire::to_string(ack.kind)));
+}
+
+void VenuePrints::on_report(std::function<void()> observer) {
+    state_->report_observer = std::move(observer);
+}
+
+void VenuePrints::on_changed(std::function<void()> observer) {
+    state_->changed_observer = std::move(observer);
+}
+
+} // namespace encore::kiosk::devices

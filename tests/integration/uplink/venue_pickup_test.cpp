@@ -1,0 +1,358 @@
+// Venue pickup end to end in one process: the hub's real intake, venue queue, order desk
+// and settlement ledger; a booth's real journal, uplink, booth printer and venue prints
+// on the rig's "booth" queue (a private cupsd). A pickup reorder released at the desk is
+// sent to the booth that took the photos, printed there each copy once, reported ready
+// (packed) and picked up (shipped).
+
+#include "drivers/printer/ledger.hpp"
+#include "drivers/printer/spooler.hpp"
+#include "hub/desk/order_desk.hpp"
+#include "hub/intake/intake_server.hpp"
+#include "hub/intake/kiosk_registry.hpp"
+#include "hub/settlement/ledger.hpp"
+#include "hub/venue/venue_queue.hpp"
+#include "kiosk/devices/booth_printer.hpp"
+#include "kiosk/devices/venue_prints.hpp"
+#include "kiosk/journal/journal.hpp"
+#include "kiosk/outbox/outbox.hpp"
+#include "kiosk/uplink/uplink.hpp"
+#include "platform/runtime/blocking_worker.hpp"
+#include "platform/sqlite/database.hpp"
+#include "tests/integration/printer/print_rig.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+
+#include <functional>
+
+using namespace encore;
+using namespace std::chrono_literals;
+namespace settlement = hub::settlement;
+namespace wire = platform::wire;
+using kiosk::devices::PickupState;
+
+namespace {
+
+const std::string public_url = "https://photos.example";
+
+// Runs the loop until `done` holds or the time is up; returns whether it held.
+bool run_until(boost::asio::io_context& loop, const std::function<bool()>& done,
+               std::chrono::milliseconds limit = 60s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        loop.run_for(20ms);
+        loop.restart();
+    }
+    return true;
+}
+
+// The hub: intake with its venue queue, the settlement ledger and the order desk (whose
+// lab queue must stay empty: pickups are printed at the venue).
+class Hub {
+public:
+    Hub(boost::asio::io_context& loop, const testing::PrintRig& rig,
+        const std::filesystem::path& dir)
+        : loop_(loop)
+        , registry_(dir, "127.0.0.1")
+        , images_(dir / "images")
+        , orders_(hub::open_sqlite_order_repository(dir / "orders.db"))
+        , ledger_(dir / "settlement.db")
+        , venue_(dir / "venue.db", ledger_, *orders_)
+        , lab_printer_(rig.printer())
+        , lab_ledger_(drivers::printer::PrintLedger::open(dir / "lab-ledger.db"))
+        , lab_spooler_(loop.get_executor(), *lab_printer_, lab_ledger_,
+                       testing::test_spooler_options(), [](const drivers::printer::PrintEvent&) {})
+        , worker_(loop.get_executor(), "desk")
+        , desk_(loop.get_executor(), ledger_, images_, *orders_, nullptr, lab_spooler_, lab_ledger_,
+                worker_, desk_settings(dir)) {
+        hub::IntakeSettings settings;
+        settings.listen = {"127.0.0.1", 0};
+        settings.public_url = public_url;
+        settings.heartbeat = 2s;
+        intake_ = std::make_unique<hub::IntakeServer>(loop, settings, registry_, images_, *orders_,
+                                                      &venue_);
+        desk_.on_pickup_release(
+            [this](const settlement::Reorder& reorder) { return venue_.queue(reorder); });
+        lab_spooler_.start();
+    }
+
+    static hub::desk::DeskSettings desk_settings(const std::filesystem::path& dir) {
+        hub::desk::DeskSettings settings;
+        settings.lab_queue = "lab";
+        settings.work_dir = dir / "lab";
+        settings.guest_site_url = public_url;
+        return settings;
+    }
+
+    wire::JoinToken join_token(const std::string& kiosk) {
+        return {{"127.0.0.1", intake_->local_endpoint().port},
+                public_url,
+                registry_.ca_fingerprint(),
+                kiosk,
+                registry_.create_join_secret(kiosk, std::chrono::hours(1))};
+    }
+
+    kiosk::KioskIdentity enrol(const std::string& kiosk) {
+        std::optional<std::variant<kiosk::KioskIdentity, kiosk::EnrolmentError>> result;
+        const auto token = join_token(kiosk);
+        boost::asio::co_spawn(
+            loop_,
+            [&]() -> boost::asio::awaitable<void> {
+                result = co_await kiosk::enrol_with_hub(token, 5s);
+            },
+            boost::asio::detached);
+        REQUIRE(run_until(loop_, [&] { return result.has_value(); }));
+        REQUIRE(std::holds_alternative<kiosk::KioskIdentity>(*result));
+        return std::get<kiosk::KioskIdentity>(*result);
+    }
+
+    settlement::Reorder place_paid_pickup(const std::string& order_id,
+                                          std::vector<settlement::ReorderLine> lines) {
+        settlement::NewReorder placed;
+        placed.idempotency_key = "key-" + order_id;
+        placed.order_id = order_id;
+        placed.currency = "EUR";
+        placed.lines = std::move(lines);
+        placed.delivery.method = settlement::DeliveryMethod::pickup;
+        placed.delivery.name = "Aiko Tanaka";
+        const auto reorder = ledger_.place_reorder(placed);
+        const auto attempt = ledger_.begin_checkout(reorder.id, "dev");
+        REQUIRE(attempt.has_value());
+        const auto checkout_id = "checkout-" + reorder.id;
+        ledger_.record_checkout_opened(attempt->idempotency_key, checkout_id, "https://pay/");
+        ledger_.apply_event({"event-" + reorder.id, "checkout.completed", checkout_id,
+                             "charge-" + reorder.id, reorder.total, "EUR"});
+        REQUIRE(state(reorder.id) == settlement::ReorderState::paid);
+        return reorder;
+    }
+
+    hub::desk::ReleaseResult release(const std::string& reorder_id) {
+        std::optional<hub::desk::ReleaseResult> result;
+        boost::asio::co_spawn(
+            loop_,
+            [&]() -> boost::asio::awaitable<void> {
+                auto releasing = desk_.release(reorder_id, std::nullopt);
+                result = co_await std::move(releasing);
+            },
+            boost::asio::detached);
+        REQUIRE(run_until(loop_, [&] { return result.has_value(); }));
+        return *result;
+    }
+
+    settlement::ReorderState state(const std::string& reorder_id) {
+        return ledger_.find_reorder(reorder_id)->state;
+    }
+    std::optional<hub::venue::VenueState> venue_state(const std::string& reorder_id) {
+        const auto entry = venue_.find(reorder_id);
+        return entry ? std::optional(entry->state) : std::nullopt;
+    }
+
+    hub::IntakeServer& intake() { return *intake_; }
+    hub::ImageStore& images() { return images_; }
+    hub::OrderRepository& orders() { return *orders_; }
+
+private:
+    boost::asio::io_context& loop_;
+    hub::KioskRegistry registry_;
+    hub::ImageStore images_;
+    std::unique_ptr<hub::OrderRepository> orders_;
+    settlement::Ledger ledger_;
+    hub::venue::VenueQueue venue_;
+    std::unique_ptr<drivers::printer::Printer> lab_printer_;
+    drivers::printer::PrintLedger lab_ledger_;
+    drivers::printer::PrintSpooler lab_spooler_;
+    platform::BlockingWorker worker_;
+    hub::desk::OrderDesk desk_;
+    std::unique_ptr<hub::IntakeServer> intake_;
+};
+
+// A booth as kioskd wires it: journal, outbox, booth printer on the rig's "booth" queue,
+// venue prints and the uplink. Destroying it and making it again from the same folder
+// is a restart of kioskd.
+class Booth {
+public:
+    Booth(boost::asio::io_context& loop, const testing::PrintRig& rig,
+          const std::filesystem::path& dir, kiosk::KioskIdentity identity)
+        : loop_(loop)
+        , identity_(std::move(identity))
+        , journal_(kiosk::Journal::open(dir))
+        , outbox_(*journal_)
+        , printer_(rig.printer())
+        , print_ledger_(drivers::printer::PrintLedger::open(dir / "print-ledger.db"))
+        , files_(loop.get_executor(), "imaging")
+        , booth_printer_(loop.get_executor(), *printer_, print_ledger_, files_,
+                         booth_printer_options(dir))
+        , venue_prints_(loop.get_executor(), dir / "venue.db", *journal_, booth_printer_, files_) {
+        booth_printer_.start();
+        venue_prints_.start();
+    }
+
+    static kiosk::devices::BoothPrinterOptions
+    booth_printer_options(const std::filesystem::path& dir) {
+        kiosk::devices::BoothPrinterOptions options;
+        options.queue = "booth";
+        options.prints_dir = dir / "prints";
+        options.spooler = testing::test_spooler_options();
+        return options;
+    }
+
+    void connect() {
+        kiosk::UplinkSettings settings;
+        settings.heartbeat = 1s;
+        settings.backoff_min = 50ms;
+        settings.backoff_max = 200ms;
+        uplink_ = std::make_unique<kiosk::Uplink>(loop_, outbox_, identity_, settings);
+        uplink_->set_venue(
+            {[this](const wire::VenuePrint& print) { venue_prints_.accept(print); },
+             [this] { return venue_prints_.next_report(); },
+             [this](const wire::Ack& report) { venue_prints_.report_acknowledged(report); }});
+        venue_prints_.on_report([this] { uplink_->nudge(); });
+        uplink_->start();
+    }
+
+    void disconnect() {
+        venue_prints_.on_report({});
+        uplink_->stop();
+        uplink_.reset();
+    }
+
+    bool connected() { return uplink_ && uplink_->status().connected; }
+
+    // A guest's session: photos taken, an order made (queued for the hub).
+    kiosk::JournalOrder take_order(const std::vector<std::string>& tags) {
+        const auto session = journal_->begin_session("gala");
+        for (const auto& tag : tags) {
+            const auto bytes = testing::write_photo(dir_of_photos() / (tag + ".jpg"), tag);
+            const auto* begin = reinterpret_cast<const std::byte*>(bytes.data());
+            journal_->add_photo(session, std::vector<std::byte>(begin, begin + bytes.size()));
+        }
+        return journal_->create_order(session, 1, "single-4x6", public_url);
+    }
+
+    std::filesystem::path dir_of_photos() {
+        const auto dir = journal_->photo_path("x").parent_path().parent_path() / "test-photos";
+        std::filesystem::create_directories(dir);
+        return dir;
+    }
+
+    std::optional<kiosk::devices::Pickup> pickup(const std::string& reorder) {
+        for (auto& pickup : venue_prints_.pickups()) {
+            if (pickup.reorder == reorder) {
+                return pickup;
+            }
+        }
+        return std::nullopt;
+    }
+
+    kiosk::devices::VenuePrints& venue_prints() { return venue_prints_; }
+    kiosk::Outbox& outbox() { return outbox_; }
+
+private:
+    boost::asio::io_context& loop_;
+    kiosk::KioskIdentity identity_;
+    std::unique_ptr<kiosk::Journal> journal_;
+    kiosk::Outbox outbox_;
+    std::unique_ptr<drivers::printer::Printer> printer_;
+    drivers::printer::PrintLedger print_ledger_;
+    platform::BlockingWorker files_;
+    kiosk::devices::BoothPrinter booth_printer_;
+    kiosk::devices::VenuePrints venue_prints_;
+    std::unique_ptr<kiosk::Uplink> uplink_;
+};
+
+std::size_t booth_prints(const testing::PrintRig& rig, const std::string& reorder, int item) {
+    return rig.prints_of("booth", "encore." + kiosk::devices::venue_print_order_id(reorder, item))
+        .size();
+}
+
+} // namespace
+
+TEST_CASE("a pickup reorder is printed at the booth that took it, each copy once, and its "
+          "guest collects it there") {
+    testing::PrintRig rig;
+    boost::asio::io_context loop;
+    Hub hub(loop, rig, rig.work() / "hub");
+    const auto identity = hub.enrol("booth-1");
+    auto booth = std::make_unique<Booth>(loop, rig, rig.work() / "booth", identity);
+
+    // The guest's photos and order reach the hub.
+    const auto order = booth->take_order({"first", "second"});
+    REQUIRE(order.photos.size() == 2);
+    booth->connect();
+    REQUIRE(run_until(loop, [&] {
+        return booth->outbox().status().pending_orders == 0 &&
+               booth->outbox().status().pending_photos == 0;
+    }));
+    REQUIRE(hub.orders().find_order(order.order_id));
+
+    // The booth is offline when the desk releases the guest's pickup reorder.
+    booth->disconnect();
+    REQUIRE(run_until(loop, [&] { return hub.intake().connected_kiosks() == 0; }));
+    const auto reorder = hub.place_paid_pickup(
+        order.order_id, {{order.photos[0].sha256, "print-4x6", "4×6", 2, 200},
+                         {order.photos[1].sha256, "print-8x10", "8×10", 1, 900}});
+    const auto released = hub.release(reorder.id);
+    REQUIRE_MESSAGE(released.ok(), released.message);
+    CHECK(released.message.find("pickup at the venue") != std::string::npos);
+    CHECK(hub.state(reorder.id) == settlement::ReorderState::printing);
+    CHECK(hub.venue_state(reorder.id) == hub::venue::VenueState::queued);
+    // Released twice (a double click): refused, nothing queued twice.
+    CHECK(hub.release(reorder.id).error == hub::desk::ReleaseError::already_released);
+
+    // At its next connection the booth gets it, prints every copy and reports it ready.
+    booth->connect();
+    REQUIRE(
+        run_until(loop, [&] { return hub.state(reorder.id) == settlement::ReorderState::packed; }));
+    CHECK(booth_prints(rig, reorder.id, 1) == 2);
+    CHECK(booth_prints(rig, reorder.id, 2) == 1);
+    CHECK(rig.prints("booth").size() == 3);
+    CHECK(rig.prints("lab").empty());
+    auto pickup = booth->pickup(reorder.id);
+    REQUIRE(pickup);
+    CHECK(pickup->state == PickupState::ready);
+    CHECK(pickup->code == order.code);
+    CHECK(pickup->name == "Aiko Tanaka");
+    REQUIRE(pickup->items.size() == 2);
+    CHECK(pickup->items[0].copies_done == 2);
+    CHECK(hub.venue_state(reorder.id) == hub::venue::VenueState::ready);
+
+    // Its report of the prints is acknowledged by the hub: nothing more to send.
+    REQUIRE(run_until(loop, [&] { return !booth->venue_prints().next_report(); }));
+
+    // The booth's ACK of the venue print is lost (the hub sends it again after a
+    // reconnect), and kioskd restarts: nothing is printed a second time.
+    {
+        auto venue_db = platform::sqlite::Database::open(rig.work() / "hub" / "venue.db");
+        venue_db.execute("UPDATE venue_prints SET state = 'queued' WHERE reorder = ?1", reorder.id);
+    }
+    booth->disconnect();
+    booth.reset();
+    REQUIRE(run_until(loop, [&] { return hub.intake().connected_kiosks() == 0; }));
+    booth = std::make_unique<Booth>(loop, rig, rig.work() / "booth", identity);
+    booth->connect();
+    REQUIRE(run_until(
+        loop, [&] { return hub.venue_state(reorder.id) == hub::venue::VenueState::delivered; }));
+    CHECK(booth->pickup(reorder.id)->state == PickupState::ready);
+    // A whole heartbeat later (a PING and its PONG), still nothing more.
+    loop.run_for(1500ms);
+    loop.restart();
+    CHECK(booth_prints(rig, reorder.id, 1) == 2);
+    CHECK(booth_prints(rig, reorder.id, 2) == 1);
+
+    // The operator hands the prints over: the hub marks the reorder shipped.
+    CHECK(booth->venue_prints().mark_picked_up(reorder.id) == kiosk::devices::PickupOutcome::done);
+    REQUIRE(run_until(loop,
+                      [&] { return hub.state(reorder.id) == settlement::ReorderState::shipped; }));
+    CHECK(booth->pickup(reorder.id)->state == PickupState::picked_up);
+    CHECK(hub.venue_state(reorder.id) == hub::venue::VenueState::picked_up);
+    CHECK_FALSE(booth->venue_prints().next_report());
+    CHECK(booth_prints(rig, reorder.id, 1) == 2);
+    CHECK(booth_prints(rig, reorder.id, 2) == 1);
+    CHECK(rig.prints("booth").size() == 3);
+    CHECK(rig.prints("lab").empty());
+}
