@@ -643,3 +643,18 @@ TEST_CASE("the shipping page links each entry's packing slip and marks a printed
     CHECK(after.find("<p class=\"done\">Packed</p>") != std::string::npos);
     CHECK(after.find("action=\"/shipping/ship\"") != std::string::npos);
 }
+
+TEST_CASE("hubd --check-config refuses a paper size other than a4 or letter, naming the key") {
+    testing::TempDir dir;
+    const auto config = dir / "hub.json";
+    std::ofstream(config) << R"({"shipping": {"paper": "a5"}})";
+    const auto refused = testing::run_program(testing::bin_dir() / "hubd",
+                                              {"--config", config.string(), "--check-config"});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("shipping.paper") != std::string::npos);
+    CHECK(refused.err.find("letter") != std::string::npos);
+    std::ofstream(config) << R"({"shipping": {"paper": "letter"}})";
+    const auto accepted = testing::run_program(testing::bin_dir() / "hubd",
+                                               {"--config", config.string(), "--check-config"});
+    CHECK_MESSAGE(accepted.exit_code == 0, accepted.err);
+}
