@@ -277,7 +277,10 @@ Text state_text(settlement::ReorderState state) {
 
 // The reorder's state as the guest reads it; a cancelled one says what came back.
 std::string state_label(Language language, const settlement::Reorder& reorder) {
-    if (reorder.state == settlement::ReorderState::cancelled && reorder.charged > 0) {
+    // A refund the provider refused is settled by hand: the page then says only
+    // "Cancelled".
+    if (reorder.state == settlement::ReorderState::cancelled &&
+        reorder.refunded + reorder.refunding > 0) {
         const bool pending = reorder.refunding > 0;
         return replace_all(
             std::string(text(language,
@@ -477,8 +480,9 @@ GuestWeb::GuestWeb(boost::asio::any_io_executor loop, GuestWebSettings settings,
     : settings_(std::move(settings))
     , orders_(orders)
     , sessions_(settings_.data_dir / "guest_sessions.db", settings_.session_lifetime)
+    , guest_orders_(orders)
     , limiter_(settings_.code_lookups)
-    , previews_(std::move(loop), images, settings_.data_dir / "previews")
+    , previews_(std::move(loop), images, settings_.data_dir / "previews", settings_.preview_memory)
     , settlement_(settlement) {
     for (const auto& proxy : settings_.trusted_proxies) {
         boost::system::error_code error;
@@ -714,7 +718,7 @@ http::Response GuestWeb::order_page(const http::Request& request, RequestContext
                                     http::Status status, const CheckoutForm* form) {
     const auto cookie = cookie_value(request, session_cookie_name);
     const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
-    const auto order = session ? orders_.find_order(session->order_id) : std::nullopt;
+    const auto order = session ? guest_orders_.find(session->order_id) : nullptr;
     if (!order) {
         return message_page(request, context, http::Status::not_found, Text::no_session_heading,
                             Text::no_session_body);
@@ -794,7 +798,7 @@ boost::asio::awaitable<http::Response> GuestWeb::photo(const http::Request& requ
     const auto cookie = cookie_value(request, session_cookie_name);
     const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
     const auto order =
-        session && is_sha256_hex(sha256) ? orders_.find_order(session->order_id) : std::nullopt;
+        session && is_sha256_hex(sha256) ? guest_orders_.find(session->order_id) : nullptr;
     // Only a photo of the session's own order: the same 404 whether the photo is
     // someone else's or does not exist, so a guest cannot probe for other photos.
     const bool in_order =
