@@ -67,9 +67,11 @@ export class Booth {
     this.children = [];
   }
 
-  // Starts the print rig, the camera simulator and kioskd (with `kioskdArguments` added,
-  // e.g. a hub's join token).
-  async start(kioskdArguments = []) {
+  // Starts the print rig (a private cupsd with the queues "booth" and "lab"), once.
+  startRig() {
+    if (this.cupsServer) {
+      return;
+    }
     const rig = spawnSync(printRig, ["start", path.join(this.dir, "rig"), "--port", "0", "--no-ipp"], {
       encoding: "utf8",
     });
@@ -77,6 +79,12 @@ export class Booth {
       throw new Error(`print-rig start failed: ${rig.stderr}`);
     }
     this.cupsServer = rig.stdout.trim().split("\n").pop().replace(/^CUPS_SERVER=/, "");
+  }
+
+  // Starts the print rig (unless started), the camera simulator and kioskd (with
+  // `kioskdArguments` added, e.g. a hub's join token).
+  async start(kioskdArguments = []) {
+    this.startRig();
 
     const camera = startProgram(
       path.join(binDir, "ptpip-camera"),
@@ -115,9 +123,10 @@ export class Booth {
     return response.json();
   }
 
-  // The rig's saved prints of the booth queue, one file per physical print.
-  prints() {
-    const listed = spawnSync(printRig, ["jobs", path.join(this.dir, "rig"), "booth"], {
+  // The rig's saved prints of a queue (the booth's unless named), one file per physical
+  // print.
+  prints(queue = "booth") {
+    const listed = spawnSync(printRig, ["jobs", path.join(this.dir, "rig"), queue], {
       encoding: "utf8",
     });
     return listed.stdout.split("\n").filter((line) => line.length > 0);
