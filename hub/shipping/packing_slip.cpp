@@ -352,7 +352,7 @@ SlipCapacity slip_capacity(Paper paper) {
 }
 
 boost::system::result<std::vector<std::byte>, std::string>
-render_packing_slip(const PackingSlip& slip, Paper paper) {
+render_packing_slip(const PackingSlip& slip, Paper paper, const PhotoSource& photos) {
     const auto size = paper_size(paper);
     std::vector<std::byte> pdf;
     Surface surface(cairo_pdf_surface_create_for_stream(
@@ -376,8 +376,9 @@ render_packing_slip(const PackingSlip& slip, Paper paper) {
     // One thumbnail per photo, however many lines show it.
     std::map<std::string, Surface> thumbnails;
     for (const auto& line : slip.lines) {
-        if (line.photo && !thumbnails.contains(line.photo_sha256)) {
-            thumbnails.emplace(line.photo_sha256, make_thumbnail(*line.photo));
+        if (!thumbnails.contains(line.photo_sha256)) {
+            const auto original = photos(line.photo_sha256);
+            thumbnails.emplace(line.photo_sha256, original ? make_thumbnail(*original) : Surface());
         }
     }
 
@@ -408,7 +409,7 @@ render_packing_slip(const PackingSlip& slip, Paper paper) {
             const auto found = thumbnails.find(line.photo_sha256);
             draw_thumbnail(painter, margin + thumbnail_column,
                            row_top + (row_height - thumbnail_side) / 2,
-                           line.photo && found != thumbnails.end() ? found->second.get() : nullptr);
+                           found != thumbnails.end() ? found->second.get() : nullptr);
             painter.text(margin + product_column, baseline, line.product_label, body_size,
                          Weight::normal, Align::left,
                          right - quantity_width - (margin + product_column));

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,12 +38,15 @@ PaperSize paper_size(Paper paper);
 struct SlipLine {
     std::string product_label;
     int quantity = 0;
-    // The stored original (JPEG); nullopt when the image store lacks it, and the row then
-    // shows "no preview" where the thumbnail would be.
-    std::optional<std::vector<std::byte>> photo;
-    // Lines showing the same photo share one decoded thumbnail.
+    // The photo (SHA-256 hex of the stored original); lines showing the same photo share
+    // one thumbnail.
     std::string photo_sha256;
 };
+
+// Reads a stored original (JPEG) by its SHA-256; nullopt when the image store lacks it,
+// and its rows then show "no preview" where the thumbnail would be. Called once per
+// photo, one at a time, so only one original is in memory at once.
+using PhotoSource = std::function<std::optional<std::vector<std::byte>>(const std::string& sha256)>;
 
 struct PackingSlip {
     // The event of the booth order ("Summer Gala"); empty gives "Encore photo prints".
@@ -74,9 +78,9 @@ struct SlipCapacity {
 };
 SlipCapacity slip_capacity(Paper paper);
 
-// The PDF, or what went wrong (cairo's status) in a sentence. Pure and slow (decodes
-// each photo): call it on a worker thread.
+// The PDF, or what went wrong (cairo's status) in a sentence. Slow (reads and decodes
+// each photo through `photos`): call it on a worker thread.
 boost::system::result<std::vector<std::byte>, std::string>
-render_packing_slip(const PackingSlip& slip, Paper paper);
+render_packing_slip(const PackingSlip& slip, Paper paper, const PhotoSource& photos);
 
 } // namespace encore::hub::shipping

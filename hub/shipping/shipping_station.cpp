@@ -75,14 +75,12 @@ boost::asio::awaitable<SlipResult> ShippingStation::packing_slip(std::string reo
     }
     for (const auto& line : reorder->lines) {
         slip.lines.push_back({line.product_label.empty() ? line.product_id : line.product_label,
-                              line.quantity, std::nullopt, line.photo_sha256});
+                              line.quantity, line.photo_sha256});
     }
     // The originals are read on the worker too: a few MB each from disk.
-    auto draw = [&images = images_, slip = std::move(slip), paper = settings_.paper]() mutable {
-        for (auto& line : slip.lines) {
-            line.photo = images.read(line.photo_sha256);
-        }
-        return render_packing_slip(slip, paper);
+    auto draw = [&images = images_, slip = std::move(slip), paper = settings_.paper]() {
+        return render_packing_slip(
+            slip, paper, [&images](const std::string& sha256) { return images.read(sha256); });
     };
     auto drawing = worker_.run(std::move(draw), boost::asio::use_awaitable);
     auto pdf = co_await std::move(drawing);
