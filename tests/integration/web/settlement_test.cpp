@@ -33,7 +33,9 @@
 
 #include <atomic>
 #include <csignal>
+#include <future>
 #include <regex>
+#include <set>
 #include <thread>
 
 using namespace encore;
@@ -255,10 +257,15 @@ public:
     settlement::DevProvider& provider() { return provider_; }
     settlement::Settlement& settlement() { return settlement_; }
     const std::string& secret() const { return secret_; }
+    // Starts `awaitable` on the shop's loop: its result, to wait for.
+    template <typename Awaitable>
+    auto spawn(Awaitable awaitable) {
+        return asio::co_spawn(loop_, std::move(awaitable), asio::use_future);
+    }
     // Runs `awaitable` on the shop's loop and waits for its result.
     template <typename Awaitable>
     auto on_loop(Awaitable awaitable) {
-        return asio::co_spawn(loop_, std::move(awaitable), asio::use_future).get();
+        return spawn(std::move(awaitable)).get();
     }
 
 private:
@@ -697,6 +704,43 @@ TEST_CASE("the checkout offers paying at the counter, and the status page shows 
     CHECK(shop.ledger().reorders_of_order(shop.first().order_id).size() == 1);
     CHECK(shop.ledger().count_charges(reorder_id) == 0);
     CHECK(shop.ledger().reorders_awaiting_counter().size() == 1);
+}
+
+TEST_CASE("the dev provider makes a refund asked 5 times at once with one key once, and no more "
+          "than its charge") {
+    ShopFixture shop;
+    const auto cookie = shop.open(shop.first());
+    const auto hosted = checkout_of_two_five_by_seven(shop, cookie);
+    REQUIRE(shop.press(hosted, "pay").result_int() == 303);
+    const auto reorder_id = shop.ledger().reorders_of_order(shop.first().order_id).at(0).id;
+    const auto charge = shop.ledger().charges_of(reorder_id).at(0).charge_id;
+    // Stored pending, as when the hub stopped before the provider answered; then asked 5
+    // times at once with its key (restarts, a second cancel, a retried command).
+    const auto plan = shop.ledger().request_refund("refund-k5", reorder_id, 700, "smudged");
+    REQUIRE(plan.outcome == settlement::RefundOutcome::recorded);
+    std::vector<std::future<std::vector<settlement::RefundRecord>>> asked;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        asked.push_back(shop.spawn(shop.settlement().ask_refunds(plan.refunds)));
+    }
+    std::set<std::string> refund_ids;
+    for (auto& answer : asked) {
+        const auto refunds = answer.get();
+        REQUIRE(refunds.size() == 1);
+        CHECK(refunds[0].state == settlement::RefundState::succeeded);
+        refund_ids.insert(refunds[0].provider_refund_id);
+    }
+    CHECK(refund_ids.size() == 1);
+    CHECK(shop.provider().count_refunds(charge) == 1);
+    CHECK(shop.ledger().find_reorder(reorder_id)->refunded == 700);
+    // The provider itself refuses more than is left of the charge, and charges it never made.
+    const auto more =
+        shop.on_loop(shop.provider().refund({"refund-more", charge, 1, "EUR", "goodwill"}));
+    CHECK(more.status == settlement::RefundStatus::refused);
+    CHECK(contains(more.message, "0.00 EUR left to refund"));
+    const auto unknown =
+        shop.on_loop(shop.provider().refund({"refund-unknown", "ch_dev_forged", 100, "EUR", "x"}));
+    CHECK(unknown.status == settlement::RefundStatus::refused);
+    CHECK(shop.provider().count_refunds(charge) == 1);
 }
 
 namespace {
