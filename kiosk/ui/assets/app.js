@@ -432,6 +432,7 @@
         (status.last_print ? ` (${status.last_print.phase})` : "")
       : "";
     renderHubLink(status.booth?.hub);
+    refreshPickups();
     show($("pause"), !status.paused);
     show($("resume"), status.paused);
     const faults = $("faults");
@@ -461,6 +462,55 @@
     const backlog = t("operator.backlog", { photos: hub.backlog_photos, orders: hub.backlog_orders });
     $("hub-backlog").textContent = hub.last_sync
       ? `${backlog} · ${t("operator.last_sync", { at: hub.last_sync })}` : backlog;
+  }
+
+  // Venue pickups: reorders printed here for guests to collect (GET /api/operator/pickups).
+  async function refreshPickups() {
+    const answer = await api("GET", "/api/operator/pickups");
+    if (answer.ok) {
+      renderPickups(answer.data.pickups);
+    }
+  }
+
+  function renderPickups(pickups) {
+    const table = $("pickups");
+    table.replaceChildren();
+    show($("pickups-empty"), pickups.length === 0);
+    for (const pickup of pickups) {
+      const row = document.createElement("tr");
+      const reference = document.createElement("th");
+      reference.textContent = pickup.code;
+      const name = document.createElement("td");
+      name.textContent = pickup.name;
+      const items = document.createElement("td");
+      items.textContent = pickup.items
+        .map((item) => `${item.product} × ${item.copies} (${item.copies_done}/${item.copies})`)
+        .join(", ");
+      const state = document.createElement("td");
+      state.textContent = t(`operator.pickup_${pickup.state}`) +
+        (pickup.reason ? ` — ${pickup.reason}` : "");
+      const action = document.createElement("td");
+      if (pickup.state === "ready") {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "big primary";
+        button.textContent = t("operator.picked_up");
+        button.addEventListener("click", () => markPickedUp(pickup.reorder));
+        action.appendChild(button);
+      }
+      row.append(reference, name, items, state, action);
+      table.appendChild(row);
+    }
+  }
+
+  async function markPickedUp(reorder) {
+    const answer = await api("POST", "/api/operator/pickups/picked-up", { reorder });
+    const error = $("pickup-error");
+    show(error, !answer.ok);
+    error.textContent = answer.ok ? "" : (answer.data?.message || String(answer.status));
+    if (answer.ok) {
+      renderPickups(answer.data.pickups);
+    }
   }
 
   function renderSettings(settings) {
