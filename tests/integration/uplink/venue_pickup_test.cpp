@@ -147,6 +147,10 @@ public:
     settlement::ReorderState state(const std::string& reorder_id) {
         return ledger_.find_reorder(reorder_id)->state;
     }
+    std::string venue_reason(const std::string& reorder_id) {
+        const auto entry = venue_.find(reorder_id);
+        return entry ? entry->reason : std::string();
+    }
     std::optional<hub::venue::VenueState> venue_state(const std::string& reorder_id) {
         const auto entry = venue_.find(reorder_id);
         return entry ? std::optional(entry->state) : std::nullopt;
@@ -247,6 +251,11 @@ public:
             }
         }
         return std::nullopt;
+    }
+
+    // The booth no longer holds this photo (a replaced SD card, a cleared journal).
+    void lose_photo(const std::string& sha256) {
+        REQUIRE(std::filesystem::remove(journal_->photo_path(sha256)));
     }
 
     kiosk::devices::VenuePrints& venue_prints() { return venue_prints_; }
@@ -355,4 +364,36 @@ TEST_CASE("a pickup reorder is printed at the booth that took it, each copy once
     CHECK(booth_prints(rig, reorder.id, 2) == 1);
     CHECK(rig.prints("booth").size() == 3);
     CHECK(rig.prints("lab").empty());
+}
+
+TEST_CASE("a venue print of a photo the booth does not hold is reported to the hub with the "
+          "photo named, and nothing is printed") {
+    testing::PrintRig rig;
+    boost::asio::io_context loop;
+    Hub hub(loop, rig, rig.work() / "hub");
+    Booth booth(loop, rig, rig.work() / "booth", hub.enrol("booth-1"));
+    const auto order = booth.take_order({"only"});
+    booth.connect();
+    REQUIRE(run_until(loop, [&] {
+        return booth.outbox().status().pending_orders == 0 &&
+               booth.outbox().status().pending_photos == 0;
+    }));
+    const auto& photo = order.photos[0].sha256;
+    booth.lose_photo(photo);
+
+    const auto reorder =
+        hub.place_paid_pickup(order.order_id, {{photo, "print-4x6", "4×6", 1, 200}});
+    REQUIRE(hub.release(reorder.id).ok());
+    REQUIRE(run_until(
+        loop, [&] { return hub.venue_state(reorder.id) == hub::venue::VenueState::failed; }));
+    CHECK(hub.venue_reason(reorder.id) ==
+          "the booth does not hold photo " + photo + ": print it on the lab");
+    CHECK(hub.state(reorder.id) == settlement::ReorderState::printing);
+    const auto pickup = booth.pickup(reorder.id);
+    REQUIRE(pickup);
+    CHECK(pickup->state == PickupState::failed);
+    CHECK(booth.venue_prints().mark_picked_up(reorder.id) ==
+          kiosk::devices::PickupOutcome::not_ready);
+    REQUIRE(run_until(loop, [&] { return !booth.venue_prints().next_report(); }));
+    CHECK(rig.prints("booth").empty());
 }
