@@ -620,10 +620,16 @@ TEST_CASE("hubd refuses a price list that is not one") {
     CHECK(contains(result.err, "\"settlement.price_list\": each product is"));
     testing::write_text_file(
         dir / "good.json",
-        R"({"settlement": {"provider": "dev", "venue_pickup": false, "price_list": {"currency": "JPY", "products": [{"id": "l", "label": "L", "price": 500}]}}})");
+        R"({"settlement": {"provider": "dev", "venue_pickup": false, "counter": true, "price_list": {"currency": "JPY", "products": [{"id": "l", "label": "L", "price": 500}]}}})");
     CHECK(testing::run_program(testing::bin_dir() / "hubd",
                                {"--config", (dir / "good.json").string(), "--check-config"})
               .exit_code == 0);
+    testing::write_text_file(dir / "counter.json", R"({"settlement": {"counter": "yes"}})");
+    const auto counter =
+        testing::run_program(testing::bin_dir() / "hubd",
+                             {"--config", (dir / "counter.json").string(), "--check-config"});
+    CHECK(counter.exit_code == 2);
+    CHECK(contains(counter.err, "settlement.counter"));
 }
 
 TEST_CASE("a shipped reorder shows its carrier and tracking number on the guest's status page") {
