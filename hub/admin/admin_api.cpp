@@ -92,6 +92,22 @@ json reorder_json(const settlement::Reorder& reorder) {
             {"lines", lines}};
 }
 
+// Each item of a released reorder as the lab printer made it.
+json items_json(desk::OrderDesk& order_desk, const std::string& reorder_id) {
+    json items = json::array();
+    for (const auto& item : order_desk.progress(reorder_id)) {
+        items.push_back({{"item", item.item},
+                         {"product", item.product_id},
+                         {"photo", item.photo_sha256},
+                         {"copies", item.copies},
+                         {"printed", item.printed},
+                         {"reprints", item.reprints},
+                         {"state", item.state},
+                         {"message", item.message}});
+    }
+    return items;
+}
+
 // What a refused release answers: the clerk's reason, with the status that fits it.
 http::Status release_status(desk::ReleaseError error) {
     switch (error) {
@@ -101,7 +117,10 @@ http::Status release_status(desk::ReleaseError error) {
         return http::Status::not_found;
     case desk::ReleaseError::not_settled:
     case desk::ReleaseError::already_released:
+    case desk::ReleaseError::not_released:
         return http::Status::conflict;
+    case desk::ReleaseError::unknown_item:
+        return http::Status::bad_request;
     case desk::ReleaseError::cannot_print:
         return http::Status::service_unavailable;
     }
@@ -487,19 +506,75 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
                 if (!result.ok()) {
                     co_return error_response(request, release_status(result.error), result.message);
                 }
-                json items = json::array();
-                for (const auto& item : context.desk.progress(reorder_id)) {
-                    items.push_back({{"item", item.item},
-                                     {"product", item.product_id},
-                                     {"copies", item.copies},
-                                     {"printed", item.printed},
-                                     {"state", item.state},
-                                     {"message", item.message}});
-                }
-                co_return http::json_response(
-                    request, http::Status::ok,
-                    {{"reorder", reorder_id}, {"message", result.message}, {"items", items}});
+                co_return http::json_response(request, http::Status::ok,
+                                              {{"reorder", reorder_id},
+                                               {"message", result.message},
+                                               {"items", items_json(context.desk, reorder_id)}});
             }));
+
+    router.add(
+        http::Method::post, "/api/desk/reprint",
+        guarded_async(
+            context,
+            [&context](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                const auto body = json::parse(request.body(), nullptr, false);
+                if (!body.is_object() || !body.contains("reorder") ||
+                    !body["reorder"].is_string() || !body.contains("item") ||
+                    !body["item"].is_number_integer() ||
+                    (body.contains("copies") && !body["copies"].is_number_integer())) {
+                    co_return error_response(
+                        request, http::Status::bad_request,
+                        "send {\"reorder\": ID, \"item\": N, \"copies\": N?, \"printer\": "
+                        "QUEUE?}");
+                }
+                std::optional<std::string> printer;
+                if (body.contains("printer") && body["printer"].is_string()) {
+                    printer = body["printer"].get<std::string>();
+                }
+                const auto reorder_id = body["reorder"].get<std::string>();
+                const auto item = body["item"].get<int>();
+                const auto copies = body.value("copies", 1);
+                auto reprinting = context.desk.reprint(reorder_id, item, copies, printer);
+                const auto result = co_await std::move(reprinting);
+                if (!result.ok()) {
+                    co_return error_response(request, release_status(result.error), result.message);
+                }
+                co_return http::json_response(request, http::Status::ok,
+                                              {{"reorder", reorder_id},
+                                               {"message", result.message},
+                                               {"items", items_json(context.desk, reorder_id)}});
+            }));
+
+    router.add(http::Method::get, "/api/reorders",
+               guarded(context, [&context](const http::Request& request) {
+                   const auto text = http::query_parameter(request, "state").value_or("");
+                   const auto state = settlement::parse_reorder_state(text);
+                   if (!state) {
+                       return error_response(request, http::Status::bad_request,
+                                             "state must be one of unpaid, paid, printing, "
+                                             "packed, shipped, cancelled; got \"" +
+                                                 text + "\"");
+                   }
+                   json reorders = json::array();
+                   for (const auto& reorder : context.settlement_ledger.reorders_in_state(*state)) {
+                       reorders.push_back(reorder_json(reorder));
+                   }
+                   return http::json_response(request, http::Status::ok, {{"reorders", reorders}});
+               }));
+
+    router.add_prefix(
+        http::Method::get, "/api/reorders/",
+        guarded(context, [&context](const http::Request& request) {
+            const std::string id(
+                http::path_of(request).substr(std::string_view("/api/reorders/").size()));
+            const auto reorder = context.settlement_ledger.find_reorder(id);
+            if (!reorder) {
+                return error_response(request, http::Status::not_found, "no reorder " + id);
+            }
+            auto body = reorder_json(*reorder);
+            body["items"] = items_json(context.desk, id);
+            return http::json_response(request, http::Status::ok, body);
+        }));
 
     router.add(http::Method::get, "/api/shipping/packing-list",
                guarded(context, [&context](const http::Request& request) {

@@ -29,6 +29,7 @@ struct AdminContext {
     staff::StaffDirectory& staff;
     desk::OrderDesk& desk;
     shipping::ShippingStation& shipping;
+    settlement::Ledger& settlement_ledger;
     // Counter confirmations, refunds and cancellations; their routes answer 503 without.
     settlement::Settlement* settlement = nullptr;
 };

@@ -51,6 +51,7 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     auto desk = root.object("desk");
     desk.read("lab_queue", config.desk_lab_queue);
     desk.read("templates_dir", config.desk_templates_dir);
+    desk.read("auto_release_events", config.desk_auto_release_events);
     desk.finish();
     if (config.desk_lab_queue.empty()) {
         root.problem("desk.lab_queue", "must name a CUPS queue (`lpstat -p` lists them)");

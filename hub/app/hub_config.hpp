@@ -48,6 +48,9 @@ struct HubConfig {
     std::filesystem::path desk_templates_dir = "/usr/share/encore/templates";
     // The paper packing slips are laid out for: "a4" or "letter".
     std::string shipping_paper = "a4";
+    // Events (by name, as the booths' event files call them) whose paid reorders go to
+    // the lab without a clerk; "*" for every event. Empty: the desk releases each one.
+    std::vector<std::string> desk_auto_release_events;
     platform::LogSettings log;
 };
 

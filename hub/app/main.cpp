@@ -130,19 +130,21 @@ int run(int argc, char** argv) {
     hub::desk::OrderDesk desk(loop.get_executor(), ledger, images, *orders,
                               lab_templates ? &*lab_templates : nullptr, lab_spooler, lab_ledger,
                               desk_worker,
-                              {config.desk_lab_queue, config.data_dir / "lab", config.public_url});
+                              {config.desk_lab_queue, config.data_dir / "lab", config.public_url,
+                               config.data_dir / "desk.db", config.desk_auto_release_events});
     desk.on_pickup_release(
         [&venue](const hub::settlement::Reorder& reorder) { return venue.queue(reorder); });
     lab_spooler.start();
     boost::asio::co_spawn(loop, desk.resume_released(), boost::asio::detached);
+    desk.start_auto_release(std::chrono::seconds(2));
 
     hub::shipping::ShippingStation shipping(
         loop.get_executor(), ledger, desk, images, *orders,
         {hub::shipping::parse_paper(config.shipping_paper).value_or(hub::shipping::Paper::a4)});
 
-    hub::AdminContext admin{admin_token, join_link, config.public_url, registry,
-                            intake,      images,    *orders,           staff,
-                            desk,        shipping};
+    hub::AdminContext admin{
+        admin_token, join_link, config.public_url, registry, intake, images, *orders,
+        staff,       desk,      shipping,          ledger};
     admin.settlement = &settlement;
     hub::add_admin_routes(private_router, admin);
     hub::staff::StaffLogin staff_login(loop.get_executor(), staff);

@@ -391,5 +391,4 @@ void add_backoffice_routes(http::Router& router, BackOffice& office) {
                });
 }
 
-
 } // namespace encore::hub::backoffice

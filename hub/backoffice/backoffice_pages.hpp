@@ -20,8 +20,6 @@
 //   POST /shipping/ship     fields reorder, carrier, tracking, csrf
 //   GET /shipping/slip?reorder=ID   the reorder's packing slip (PDF), linked from the list
 //   POST /shipping/pack     fields reorder, csrf: a printed reorder is packed
-//   GET /shipping/slip?reorder=ID   the reorder's packing slip (PDF), linked from the list
-//   POST /shipping/pack     fields reorder, csrf: a printed reorder is packed
 //   GET /back-office.css    their stylesheet
 // Admins may use both. Without a login the pages answer 401 with a link to it.
 // Every form carries a CSRF token derived from the login session (on top of the

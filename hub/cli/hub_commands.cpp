@@ -1,5 +1,6 @@
 #include "hub/cli/hub_commands.hpp"
 
+#include "hub/settlement/ledger.hpp"
 #include "hub/staff/staff_directory.hpp"
 #include "platform/config/command_line.hpp"
 #include "platform/files/atomic_file.hpp"
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -103,6 +105,42 @@ int guarded(Body body) {
     }
 }
 
+// A positive whole number given on the command line (an item, a count of copies).
+int parse_count(const std::string& text, const std::string& what) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 1) {
+        throw CommandError(what + " must be a whole number from 1, got '" + text + "'");
+    }
+    return value;
+}
+
+// The reorders in one state (`encore orders --state paid`), oldest first.
+int print_reorders(HubClient& client, const std::string& state, bool as_json) {
+    const auto body = json::parse(client.call("GET", "/api/reorders?state=" + state).body);
+    if (as_json) {
+        std::cout << body.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << std::left << std::setw(38) << "REORDER" << std::setw(38) << "ORDER"
+              << std::setw(10) << "STATE" << std::setw(10) << "DELIVERY"
+              << "ITEMS\n";
+    for (const auto& reorder : body["reorders"]) {
+        std::cout << std::setw(38) << reorder["id"].get<std::string>() << std::setw(38)
+                  << reorder["order_id"].get<std::string>() << std::setw(10)
+                  << reorder["state"].get<std::string>() << std::setw(10)
+                  << reorder["delivery"].get<std::string>();
+        bool first = true;
+        for (const auto& line : reorder["lines"]) {
+            std::cout << (first ? "" : " ") << line["quantity"].get<int>() << "x"
+                      << line["product"].get<std::string>();
+            first = false;
+        }
+        std::cout << "\n";
+    }
+    return 0;
+}
+
 } // namespace
 
 int orders_command(int argc, const char* const* argv) {
@@ -111,16 +149,25 @@ int orders_command(int argc, const char* const* argv) {
     bool as_json = false;
     platform::CommandLine command_line(
         "encore orders", "[--state S] [--json]",
-        "Lists the hub's orders, newest first, with each photo's SHA-256.");
+        "Lists the booths' orders, newest first, with each photo's SHA-256; with a reorder "
+        "state (unpaid, paid, printing, packed, shipped, cancelled), the guests' reorders in that "
+        "state, "
+        "oldest first.");
     hub.add_to(command_line);
-    command_line.add_option("state", "S",
-                            "only orders in this state (e.g. received, paid, shipped)", state);
+    command_line.add_option(
+        "state", "S",
+        "booth orders in this state (received), or reorders in this state (unpaid, paid, "
+        "printing, packed, shipped, cancelled)",
+        state);
     command_line.add_flag("json", "print JSON instead of a table", as_json);
     if (const auto exit_code = command_line.parse(argc, argv, 2)) {
         return *exit_code;
     }
     return guarded([&] {
         HubClient client(hub);
+        if (state && hub::settlement::parse_reorder_state(*state)) {
+            return print_reorders(client, *state, as_json);
+        }
         const auto body = json::parse(
             client.call("GET", "/api/orders" + (state ? "?state=" + *state : std::string())).body);
         if (as_json) {
@@ -341,14 +388,20 @@ int staff_command(int argc, const char* const* argv) {
 int desk_command(int argc, const char* const* argv) {
     HubOptions hub;
     std::optional<std::string> printer;
+    std::optional<std::string> copies;
     platform::CommandLine command_line(
-        "encore desk", "queue | release REORDER [--printer QUEUE]",
-        "The order desk: lists the paid reorders waiting for the lab, or releases one to the "
+        "encore desk",
+        "queue | release REORDER [--printer QUEUE] | show REORDER | reprint REORDER ITEM "
+        "[--copies N] [--printer QUEUE]",
+        "The order desk: lists the paid reorders waiting for the lab, releases one to the "
         "lab printer (each item rendered at its size from the original, each copy printed "
-        "once). A reorder that is not paid, or was released already, is refused.");
+        "once), shows where each item of a released reorder stands, or prints an item again "
+        "(a damaged or failed print). A reorder that is not paid, or was released already, "
+        "is refused.");
     command_line.allow_positionals();
     command_line.add_option("printer", "QUEUE", "print on this CUPS queue instead of the lab's",
                             printer);
+    command_line.add_option("copies", "N", "how many copies a reprint makes (default 1)", copies);
     hub.add_to(command_line);
     if (const auto exit_code = command_line.parse(argc, argv, 2)) {
         return *exit_code;
@@ -356,26 +409,50 @@ int desk_command(int argc, const char* const* argv) {
     const auto& operands = command_line.positionals();
     const bool queue = operands.size() == 1 && operands[0] == "queue";
     const bool release = operands.size() == 2 && operands[0] == "release";
-    if (!queue && !release) {
-        std::cerr << "encore desk: expected 'queue' or 'release REORDER'\n";
+    const bool show = operands.size() == 2 && operands[0] == "show";
+    const bool reprint = operands.size() == 3 && operands[0] == "reprint";
+    if (!queue && !release && !show && !reprint) {
+        std::cerr << "encore desk: expected 'queue', 'release REORDER', 'show REORDER' or "
+                     "'reprint REORDER ITEM'\n";
         return 2;
     }
+    const auto print_items = [](const json& items) {
+        for (const auto& item : items) {
+            std::cout << "  item " << item["item"].get<int>() << ": " << item["copies"].get<int>()
+                      << " x " << item["product"].get<std::string>() << "  "
+                      << item["printed"].get<int>() << " printed  "
+                      << item["state"].get<std::string>();
+            if (const auto message = item["message"].get<std::string>(); !message.empty()) {
+                std::cout << " (" << message << ")";
+            }
+            std::cout << "\n";
+        }
+    };
     return guarded([&] {
         HubClient client(hub);
-        if (release) {
+        if (release || reprint) {
             json request = {{"reorder", operands[1]}};
             if (printer) {
                 request["printer"] = *printer;
             }
-            const auto body =
-                json::parse(client.call("POST", "/api/desk/release", request.dump()).body);
-            std::cout << body["message"].get<std::string>() << "\n";
-            for (const auto& item : body["items"]) {
-                std::cout << "  item " << item["item"].get<int>() << ": "
-                          << item["copies"].get<int>() << " x "
-                          << item["product"].get<std::string>() << "  "
-                          << item["state"].get<std::string>() << "\n";
+            if (reprint) {
+                request["item"] = parse_count(operands[2], "ITEM");
+                request["copies"] = copies ? parse_count(*copies, "--copies") : 1;
             }
+            const auto body =
+                json::parse(client
+                                .call("POST", release ? "/api/desk/release" : "/api/desk/reprint",
+                                      request.dump())
+                                .body);
+            std::cout << body["message"].get<std::string>() << "\n";
+            print_items(body["items"]);
+            return 0;
+        }
+        if (show) {
+            const auto body = json::parse(client.call("GET", "/api/reorders/" + operands[1]).body);
+            std::cout << body["id"].get<std::string>() << "  " << body["state"].get<std::string>()
+                      << "  " << body["delivery"].get<std::string>() << "\n";
+            print_items(body["items"]);
             return 0;
         }
         const auto body = json::parse(client.call("GET", "/api/desk/queue").body);
