@@ -290,6 +290,15 @@ std::string state_label(Language language, const settlement::Reorder& reorder) {
                          pending ? reorder.refunded + reorder.refunding : reorder.refunded,
                          reorder.currency));
     }
+    // A pickup is printed at the venue: packed there means ready, shipped picked up.
+    if (reorder.delivery.method == settlement::DeliveryMethod::pickup) {
+        if (reorder.state == settlement::ReorderState::packed) {
+            return std::string(text(language, Text::state_ready_for_pickup));
+        }
+        if (reorder.state == settlement::ReorderState::shipped) {
+            return std::string(text(language, Text::state_picked_up));
+        }
+    }
     return std::string(text(language, state_text(reorder.state)));
 }
 
@@ -1059,7 +1068,8 @@ http::Response GuestWeb::reorder_page(const http::Request& request, RequestConte
                 html_escape(address.country);
     }
     main += "</dd>\n";
-    if (reorder->state == settlement::ReorderState::shipped) {
+    if (reorder->state == settlement::ReorderState::shipped &&
+        reorder->delivery.method != settlement::DeliveryMethod::pickup) {
         main += "<dt>";
         main += html_escape(text(language, Text::shipment_heading));
         main += "</dt><dd class=\"shipment\">" + html_escape(reorder->carrier) + " " +

@@ -268,6 +268,11 @@ constexpr std::array<Row, static_cast<std::size_t>(Text::count_)> table = {{
      "Annulée — le remboursement de {amount} est en cours",
      "Cancelado — el reembolso de {amount} está en camino",
      "キャンセル済み — {amount} の返金を手続き中です"},
+    // state_ready_for_pickup
+    {"Ready for pickup at the venue", "Abholbereit am Veranstaltungsort",
+     "Prête à retirer sur place", "Listo para recoger en el lugar", "会場で受け取り可能"},
+    // state_picked_up
+    {"Picked up", "Abgeholt", "Retirée", "Recogido", "受け取り済み"},
 }};
 
 constexpr std::array<std::string_view, all_languages.size()> tags = {"en", "de", "fr", "es", "ja"};

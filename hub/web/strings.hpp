@@ -91,6 +91,8 @@ enum class Text {
     state_cancelled,
     cancelled_refunded,
     cancelled_refund_pending,
+    state_ready_for_pickup,
+    state_picked_up,
     count_,
 };
 
