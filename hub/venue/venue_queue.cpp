@@ -237,8 +237,7 @@ ReportOutcome VenueQueue::report(const std::string& kiosk, const wire::Ack& ack)
         if (entry->state != VenueState::failed) {
             db_->set_state(reorder, VenueState::failed, ack.reason);
             log.error("reorder ", reorder, " (", entry->print.code,
-                      ") cannot be printed at booth '", kiosk, "': ", ack.reason,
-                      "; print it on the lab");
+                      ") cannot be printed at booth '", kiosk, "': ", ack.reason);
         }
         break;
     default:

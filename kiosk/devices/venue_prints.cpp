@@ -226,7 +226,8 @@ struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
         }
         if (progress.phase == session::PrintPhase::failed) {
             fail(reorder, "item " + std::to_string(item) + " could not be printed at the booth: " +
-                              (progress.fault ? progress.fault->message : std::string("?")));
+                              (progress.fault ? progress.fault->message : std::string("?")) +
+                              "; print it on the lab");
             return;
         }
         const auto pickup = find(reorder);

@@ -397,3 +397,39 @@ TEST_CASE("a venue print of a photo the booth does not hold is reported to the h
     REQUIRE(run_until(loop, [&] { return !booth.venue_prints().next_report(); }));
     CHECK(rig.prints("booth").empty());
 }
+
+TEST_CASE("kioskd stopping before a venue print came out prints each copy once after its "
+          "restart") {
+    testing::PrintRig rig;
+    boost::asio::io_context loop;
+    Hub hub(loop, rig, rig.work() / "hub");
+    const auto identity = hub.enrol("booth-1");
+    auto booth = std::make_unique<Booth>(loop, rig, rig.work() / "booth", identity);
+    const auto order = booth->take_order({"one"});
+    booth->connect();
+    REQUIRE(run_until(loop, [&] {
+        return booth->outbox().status().pending_orders == 0 &&
+               booth->outbox().status().pending_photos == 0;
+    }));
+
+    // The booth's printer is offline: the venue print is taken but nothing comes out.
+    rig.fault("booth", "offline");
+    const auto reorder = hub.place_paid_pickup(
+        order.order_id, {{order.photos[0].sha256, "print-4x6", "4×6", 3, 200}});
+    REQUIRE(hub.release(reorder.id).ok());
+    REQUIRE(run_until(
+        loop, [&] { return hub.venue_state(reorder.id) == hub::venue::VenueState::delivered; }));
+    REQUIRE(booth->pickup(reorder.id)->state == PickupState::printing);
+
+    // kioskd stops (its objects go away) and starts again once the printer is back.
+    booth->disconnect();
+    booth.reset();
+    rig.fault("booth", "clear");
+    booth = std::make_unique<Booth>(loop, rig, rig.work() / "booth", identity);
+    booth->connect();
+    REQUIRE(
+        run_until(loop, [&] { return hub.state(reorder.id) == settlement::ReorderState::packed; }));
+    CHECK(booth_prints(rig, reorder.id, 1) == 3);
+    CHECK(rig.prints("booth").size() == 3);
+    CHECK(booth->pickup(reorder.id)->state == PickupState::ready);
+}
