@@ -3,6 +3,7 @@
 #include "hub/settlement/settlement.hpp"
 #include "hub/store/image_store.hpp"
 #include "hub/store/order_repository.hpp"
+#include "hub/web/order_cache.hpp"
 #include "hub/web/photo_previews.hpp"
 #include "hub/web/rate_limiter.hpp"
 #include "hub/web/session_store.hpp"
@@ -29,6 +30,9 @@ struct GuestWebSettings {
     std::vector<std::string> trusted_proxies;
     // How long a browser keeps an order open after its QR link or code was used.
     std::chrono::seconds session_lifetime = std::chrono::hours(24 * 30);
+    // Bytes of preview JPEGs kept in memory (config public.preview_cache_mb); 0 reads
+    // each from its file under previews/.
+    std::size_t preview_memory = default_preview_memory;
 };
 
 // The language and extra headers of one guest request (guest_web.cpp).
@@ -106,6 +110,9 @@ private:
     OrderRepository& orders_;
     std::vector<boost::asio::ip::address> trusted_proxies_;
     SessionStore sessions_;
+    // The gallery and the photos read orders through it; the reorder forms ask the
+    // repository.
+    OrderCache guest_orders_;
     MissRateLimiter limiter_;
     PhotoPreviews previews_;
     settlement::Settlement* settlement_;

@@ -7,17 +7,25 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fstream>
-#include <iterator>
 
 namespace encore::hub::web {
 namespace {
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {
-    std::ifstream file(path, std::ios::binary);
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
     if (!file) {
         return std::nullopt;
     }
-    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    const auto size = file.tellg();
+    if (size < 0) {
+        return std::nullopt;
+    }
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    file.seekg(0);
+    if (!file.read(bytes.data(), size)) {
+        return std::nullopt;
+    }
+    return bytes;
 }
 
 } // namespace
@@ -27,9 +35,10 @@ int longest_side(PreviewSize size) {
 }
 
 PhotoPreviews::PhotoPreviews(boost::asio::any_io_executor loop, const ImageStore& images,
-                             std::filesystem::path cache_dir)
+                             std::filesystem::path cache_dir, std::size_t memory_budget)
     : images_(images)
     , cache_dir_(std::move(cache_dir))
+    , memory_(memory_budget)
     , worker_(std::move(loop), "previews") {
     // Start-up is recovery: a crash while a preview was written leaves its temporary
     // file behind in one of the cache's folders.
@@ -50,8 +59,13 @@ std::filesystem::path PhotoPreviews::cached_path(const std::string& sha256,
 
 boost::asio::awaitable<std::optional<std::string>> PhotoPreviews::get(const std::string& sha256,
                                                                       PreviewSize size) {
+    auto key = std::to_string(longest_side(size)) + "/" + sha256;
+    if (const auto* in_memory = memory_.find(key)) {
+        co_return *in_memory;
+    }
     const auto path = cached_path(sha256, size);
     if (auto cached = read_file(path)) {
+        keep_in_memory(std::move(key), *cached);
         co_return cached;
     }
     auto make = [&images = images_, sha256, path, size]() -> std::optional<std::string> {
@@ -79,7 +93,15 @@ boost::asio::awaitable<std::optional<std::string>> PhotoPreviews::get(const std:
         return bytes;
     };
     auto pending = worker_.run(std::move(make), boost::asio::use_awaitable);
-    co_return co_await std::move(pending);
+    auto made = co_await std::move(pending);
+    if (made) {
+        keep_in_memory(std::move(key), *made);
+    }
+    co_return made;
+}
+
+void PhotoPreviews::keep_in_memory(std::string key, const std::string& bytes) {
+    memory_.put(std::move(key), bytes, bytes.size());
 }
 
 } // namespace encore::hub::web

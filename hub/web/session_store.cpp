@@ -57,9 +57,11 @@ struct SessionStore::Database {
     sqlite::Database db;
 };
 
-SessionStore::SessionStore(const std::filesystem::path& file, std::chrono::seconds lifetime)
+SessionStore::SessionStore(const std::filesystem::path& file, std::chrono::seconds lifetime,
+                           std::size_t cached_sessions)
     : db_(std::make_unique<Database>(Database{open_database(file)}))
-    , lifetime_(lifetime) {
+    , lifetime_(lifetime)
+    , cache_(cached_sessions) {
     sqlite::apply_migrations(db_->db, migrations);
 }
 
@@ -67,29 +69,49 @@ SessionStore::~SessionStore() = default;
 
 GuestSession SessionStore::create(const std::string& order_id, Clock::time_point now) {
     GuestSession session{crypto::random_token(32), order_id, crypto::random_token(16)};
+    const auto expires_at = unix_seconds(now + lifetime_);
     db_->db.execute("DELETE FROM guest_sessions WHERE expires_at <= ?1", unix_seconds(now));
     db_->db.execute("INSERT INTO guest_sessions (id_sha256, order_id, csrf_token, created_at, "
                     "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     id_hash(session.id), session.order_id, session.csrf_token, unix_seconds(now),
-                    unix_seconds(now + lifetime_));
+                    expires_at);
+    // A new session has an empty cart.
+    cache_.put(session.id,
+               {session.order_id, session.csrf_token, expires_at, std::vector<CartLine>{}});
     return session;
 }
 
 std::optional<GuestSession> SessionStore::find(const std::string& id, Clock::time_point now) {
-    auto row = db_->db.prepare("SELECT order_id, csrf_token FROM guest_sessions "
+    const auto now_seconds = unix_seconds(now);
+    if (const auto* cached = cache_.find(id)) {
+        // The same test as the query's below: expired in memory is expired on disk.
+        if (cached->expires_at > now_seconds) {
+            return GuestSession{id, cached->order_id, cached->csrf_token};
+        }
+        return std::nullopt;
+    }
+    auto row = db_->db.prepare("SELECT order_id, csrf_token, expires_at FROM guest_sessions "
                                "WHERE id_sha256 = ?1 AND expires_at > ?2");
-    row.bind_all(id_hash(id), unix_seconds(now));
+    row.bind_all(id_hash(id), now_seconds);
     if (!row.step()) {
         return std::nullopt;
     }
-    return GuestSession{id, row.text(0), row.text(1)};
+    GuestSession session{id, row.text(0), row.text(1)};
+    cache_.put(id, {session.order_id, session.csrf_token, row.int64(2), std::nullopt});
+    return session;
 }
 
 void SessionStore::remove(const std::string& id) {
+    // Out of memory first: should the database fail, the next find() asks it again.
+    cache_.erase(id);
     db_->db.execute("DELETE FROM guest_sessions WHERE id_sha256 = ?1", id_hash(id));
 }
 
 std::vector<CartLine> SessionStore::cart(const std::string& id) {
+    auto* cached = cache_.find(id);
+    if (cached != nullptr && cached->cart) {
+        return *cached->cart;
+    }
     auto rows = db_->db.prepare("SELECT photo_sha256, product_id, quantity FROM cart_lines "
                                 "WHERE session_sha256 = ?1 ORDER BY rowid");
     rows.bind_all(id_hash(id));
@@ -97,10 +119,14 @@ std::vector<CartLine> SessionStore::cart(const std::string& id) {
     while (rows.step()) {
         lines.push_back({rows.text(0), rows.text(1), static_cast<int>(rows.int64(2))});
     }
+    if (cached != nullptr) {
+        cached->cart = lines;
+    }
     return lines;
 }
 
 void SessionStore::add_to_cart(const std::string& id, const CartLine& line) {
+    forget_cart(id);
     db_->db.execute("INSERT INTO cart_lines (session_sha256, photo_sha256, product_id, quantity) "
                     "VALUES (?1, ?2, ?3, MIN(?4, ?5)) "
                     "ON CONFLICT (session_sha256, photo_sha256, product_id) "
@@ -111,13 +137,21 @@ void SessionStore::add_to_cart(const std::string& id, const CartLine& line) {
 
 void SessionStore::remove_from_cart(const std::string& id, const std::string& photo_sha256,
                                     const std::string& product_id) {
+    forget_cart(id);
     db_->db.execute("DELETE FROM cart_lines WHERE session_sha256 = ?1 AND photo_sha256 = ?2 AND "
                     "product_id = ?3",
                     id_hash(id), photo_sha256, product_id);
 }
 
 void SessionStore::clear_cart(const std::string& id) {
+    forget_cart(id);
     db_->db.execute("DELETE FROM cart_lines WHERE session_sha256 = ?1", id_hash(id));
+}
+
+void SessionStore::forget_cart(const std::string& id) {
+    if (auto* cached = cache_.find(id)) {
+        cached->cart.reset();
+    }
 }
 
 } // namespace encore::hub::web

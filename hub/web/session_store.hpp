@@ -1,6 +1,10 @@
 #pragma once
 
+#include "hub/web/lru_cache.hpp"
+
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -28,14 +32,27 @@ struct CartLine {
 // The most copies of one product of one photo a cart holds.
 inline constexpr int max_cart_quantity = 99;
 
+// The sessions SessionStore keeps in memory by default: every page and photo of a guest
+// asks for its session, so the busy ones are answered without the database.
+inline constexpr std::size_t default_cached_sessions = 10'000;
+
 // Guests' sessions in their own SQLite database (DATA/guest_sessions.db): which order a
 // browser has opened with its QR link or short code. Calls are made on the hub's event
 // loop; a failure of the database throws.
+//
+// The store is the only writer of its database, so it keeps the most recently used
+// sessions (and their carts) in memory, written through: create() and remove() change
+// the database and the memory together, a cart change drops the remembered cart, and a
+// remembered session is checked against its expiry on every find(). A session that was
+// removed or has expired is never found, remembered or not.
 class SessionStore {
 public:
     using Clock = std::chrono::system_clock;
 
-    SessionStore(const std::filesystem::path& file, std::chrono::seconds lifetime);
+    // `cached_sessions`: how many sessions to keep in memory (least recently used go
+    // first); 0 asks the database every time.
+    SessionStore(const std::filesystem::path& file, std::chrono::seconds lifetime,
+                 std::size_t cached_sessions = default_cached_sessions);
     ~SessionStore();
     SessionStore(const SessionStore&) = delete;
     SessionStore& operator=(const SessionStore&) = delete;
@@ -58,10 +75,25 @@ public:
                           const std::string& product_id);
     void clear_cart(const std::string& id);
 
+    // How many sessions are in memory now (at most `cached_sessions`).
+    std::size_t cached_sessions() const { return cache_.size(); }
+
 private:
+    struct Cached {
+        std::string order_id;
+        std::string csrf_token;
+        std::int64_t expires_at = 0; // Unix seconds, as in the database
+        // The cart as last read; empty when it must be read again.
+        std::optional<std::vector<CartLine>> cart;
+    };
+
+    void forget_cart(const std::string& id);
+
     struct Database;
     std::unique_ptr<Database> db_;
     std::chrono::seconds lifetime_;
+    // By session id (the cookie's value, never written anywhere).
+    LruCache<std::string, Cached> cache_;
 };
 
 } // namespace encore::hub::web
