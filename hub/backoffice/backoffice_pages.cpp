@@ -9,6 +9,8 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include <charconv>
+
 namespace encore::hub::backoffice {
 
 namespace http = platform::http;
@@ -165,17 +167,27 @@ http::Response desk_page(const http::Request& request, const staff::StaffMember&
     if (in_lab.empty()) {
         body += "<p>Nothing is printing.</p>";
     } else {
-        body += "<table><thead><tr><th>Order</th><th>Prints</th></tr></thead><tbody>";
+        body += "<table><thead><tr><th>Order</th><th>Item</th><th>Prints</th><th></th></tr>"
+                "</thead><tbody>";
         for (const auto& entry : in_lab) {
-            std::string prints;
+            const auto code = code_of(office.orders, entry.reorder.order_id);
             for (const auto& item : office.desk.progress(entry.reorder.id)) {
-                prints += std::to_string(item.printed) + "/" + std::to_string(item.copies) + " " +
-                          item.product_id + " (" + item.state +
-                          (item.message.empty() ? "" : ": " + item.message) + ") ";
+                const auto item_number = std::to_string(item.item);
+                body += "<tr><td>" + html_escape(code) + "<br><small>" +
+                        html_escape(entry.reorder.id) + "</small></td><td>" + item_number + ". " +
+                        html_escape(item.product_id) + "</td><td class=\"" +
+                        (item.printed >= item.copies ? "done" : "waiting") + "\">" +
+                        html_escape(std::to_string(item.printed) + "/" +
+                                    std::to_string(item.copies) + " " + item.state +
+                                    (item.message.empty() ? "" : ": " + item.message)) +
+                        "</td><td><form class=\"inline reprint\" method=\"post\" "
+                        "action=\"/desk/reprint\">" +
+                        hidden("reorder", entry.reorder.id) + hidden("item", item_number) +
+                        hidden("csrf", csrf) +
+                        "<label>Copies <input name=\"copies\" type=\"number\" min=\"1\" "
+                        "max=\"99\" value=\"1\" required></label><button "
+                        "type=\"submit\">Reprint</button></form></td></tr>";
             }
-            body += "<tr><td>" + html_escape(code_of(office.orders, entry.reorder.order_id)) +
-                    "</td><td class=\"" + (entry.printed ? "done" : "waiting") + "\">" +
-                    html_escape(prints) + "</td></tr>";
         }
         body += "</tbody></table>";
     }
@@ -263,6 +275,31 @@ void add_backoffice_routes(http::Router& router, BackOffice& office) {
                    co_return outcome_page(
                        request, result.ok() ? http::Status::ok : http::Status::conflict,
                        result.ok() ? "Released" : "Not released", result.message, "/desk");
+               });
+    router.add(http::Method::post, "/desk/reprint",
+               [&office](const http::Request& request) -> boost::asio::awaitable<http::Response> {
+                   auto signed_in = office.login.require(request, staff::Role::desk);
+                   if (auto* refusal = std::get_if<http::Response>(&signed_in)) {
+                       co_return std::move(*refusal);
+                   }
+                   if (!csrf_matches(request)) {
+                       co_return outcome_page(request, http::Status::forbidden, "Not reprinted",
+                                              "The form was stale: open the desk again.", "/desk");
+                   }
+                   const auto number = [&request](std::string_view name) {
+                       const auto text = web::form_field(request.body(), name).value_or("");
+                       int value = 0;
+                       const auto [end, error] =
+                           std::from_chars(text.data(), text.data() + text.size(), value);
+                       return error == std::errc() && end == text.data() + text.size() ? value : 0;
+                   };
+                   const auto reorder = web::form_field(request.body(), "reorder").value_or("");
+                   auto reprinting =
+                       office.desk.reprint(reorder, number("item"), number("copies"), std::nullopt);
+                   const auto result = co_await std::move(reprinting);
+                   co_return outcome_page(
+                       request, result.ok() ? http::Status::ok : http::Status::conflict,
+                       result.ok() ? "Reprinting" : "Not reprinted", result.message, "/desk");
                });
     router.add(
         http::Method::post, "/desk/confirm",

@@ -11,6 +11,8 @@
 //   GET /desk               the order desk: paid reorders with a "Release" button each,
 //                           and the reorders in the lab with their prints (desk role)
 //   POST /desk/release      fields reorder, csrf → 303 back to /desk with the outcome
+//   POST /desk/reprint      fields reorder, item, copies, csrf: an item of a reorder in the
+//                           lab printed again
 //   POST /desk/confirm      fields reorder, method (cash|voucher), voucher, csrf: a payment
 //                           taken at the counter (the desk lists the reorders awaiting one)
 //   POST /desk/cancel       fields reorder, reason, csrf: cancels a paid reorder not yet

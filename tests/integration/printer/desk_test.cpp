@@ -76,8 +76,8 @@ public:
         reorder.order_id = "order-1";
         reorder.currency = "EUR";
         reorder.lines = std::move(lines);
-        reorder.delivery = {settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115",
-                            "Berlin", "DE"};
+        reorder.delivery = {
+            settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115", "Berlin", "DE"};
         return ledger_.place_reorder(reorder);
     }
 
@@ -588,6 +588,27 @@ TEST_CASE("the desk and shipping pages release, follow and ship a reorder, each 
     CHECK(released.body.find("1 items sent to &#39;lab&#39;") != std::string::npos);
     CHECK(post("/desk/release", clerk, "reorder=" + reorder.id + "&csrf=" + csrf).status == 409);
     REQUIRE(testing::wait_until([&] { return hub.rig().prints("lab").size() == 1; }, 60s));
+
+    // A damaged print: the clerk reprints the item from the desk's "In the lab" list.
+    std::string in_lab;
+    testing::wait_until(
+        [&] {
+            in_lab = get("/desk", clerk).body;
+            return in_lab.find("1/1 completed") != std::string::npos;
+        },
+        10s);
+    REQUIRE(in_lab.find("1/1 completed") != std::string::npos);
+    const auto reprint_csrf = form_value(in_lab, "/desk/reprint", "csrf");
+    CHECK(post("/desk/reprint", clerk, "reorder=" + reorder.id + "&item=1&copies=1&csrf=forged")
+              .status == 403);
+    CHECK(post("/desk/reprint", clerk,
+               "reorder=" + reorder.id + "&item=2&copies=1&csrf=" + reprint_csrf)
+              .status == 409);
+    const auto reprinted = post("/desk/reprint", clerk,
+                                "reorder=" + reorder.id + "&item=1&copies=1&csrf=" + reprint_csrf);
+    CHECK(reprinted.status == 200);
+    CHECK(reprinted.body.find("1 copy sent again") != std::string::npos);
+    REQUIRE(testing::wait_until([&] { return hub.rig().prints("lab").size() == 2; }, 60s));
 
     std::string list;
     testing::wait_until(
