@@ -17,6 +17,7 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
             public_side.problem("trusted_proxies", "expected IP addresses, got \"" + proxy + "\"");
         }
     }
+    public_side.read("preview_cache_mb", config.public_preview_cache_mb, 0, 4096);
     public_side.finish();
     auto private_side = root.object("private");
     private_side.read("listen", config.private_listen);

@@ -20,6 +20,8 @@ struct HubConfig {
     // Reverse proxies (IP addresses) in front of the public listener whose
     // X-Forwarded-For names the guest, for the short-code rate limit.
     std::vector<std::string> public_trusted_proxies;
+    // Megabytes of guests' photo previews kept in memory (0: read from disk each time).
+    int public_preview_cache_mb = 64;
     // The second (private) network: order desk, lab printing, shipping, admin API.
     platform::Endpoint private_listen{"127.0.0.1", 8082};
     // The kiosk link (TLS): booths send photos and orders here.

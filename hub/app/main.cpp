@@ -108,6 +108,8 @@ int run(int argc, char** argv) {
     hub::web::GuestWebSettings guest_web_settings;
     guest_web_settings.data_dir = config.data_dir;
     guest_web_settings.trusted_proxies = config.public_trusted_proxies;
+    guest_web_settings.preview_memory =
+        static_cast<std::size_t>(config.public_preview_cache_mb) * 1024 * 1024;
     hub::web::GuestWeb guest_web(loop.get_executor(), guest_web_settings, *orders, images,
                                  &settlement);
     guest_web.add_routes(public_router);

@@ -723,36 +723,37 @@ http::Response GuestWeb::find_by_code(const http::Request& request, std::string_
     }
 }
 
-http::Response GuestWeb::order_page(const http::Request& request, RequestContext& context,
-                                    http::Status status, const CheckoutForm* form) {
-    const auto cookie = cookie_value(request, session_cookie_name);
-    const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
-    const auto order = session ? guest_orders_.find(session->order_id) : nullptr;
-    if (!order) {
-        return message_page(request, context, http::Status::not_found, Text::no_session_heading,
-                            Text::no_session_body);
+// The order page's header and photos. An order whose photos are all stored never
+// changes, so its HTML is kept for the next request in the same language.
+std::string GuestWeb::gallery(const StoredOrder& order, Language language) {
+    const bool complete = std::all_of(order.photos.begin(), order.photos.end(),
+                                      [](const StoredPhoto& photo) { return photo.stored; });
+    auto key = order.order_id + "/" + std::string(language_tag(language));
+    if (complete) {
+        if (const auto* cached = gallery_html_.find(key)) {
+            return *cached;
+        }
     }
-    const auto language = context.language;
     std::string main = "<main>\n<header class=\"order\">\n<h1>";
     main += html_escape(text(language, Text::order_heading));
     main += "</h1>\n<dl>\n<dt>";
     main += html_escape(text(language, Text::order_event));
     main += "</dt><dd class=\"event\">";
-    main += html_escape(order->event);
+    main += html_escape(order.event);
     main += "</dd>\n<dt>";
     main += html_escape(text(language, Text::order_code));
     main += "</dt><dd class=\"code\">";
-    main += html_escape(order->code);
+    main += html_escape(order.code);
     main += "</dd>\n</dl>\n</header>\n";
-    if (order->photos.empty()) {
+    if (order.photos.empty()) {
         main += "<p>";
         main += html_escape(text(language, Text::no_photos));
         main += "</p>\n";
     } else {
         main += "<ul class=\"gallery\">\n";
-        const auto total = std::to_string(order->photos.size());
-        for (std::size_t index = 0; index < order->photos.size(); ++index) {
-            const auto& photo = order->photos[index];
+        const auto total = std::to_string(order.photos.size());
+        for (std::size_t index = 0; index < order.photos.size(); ++index) {
+            const auto& photo = order.photos[index];
             const auto alt = replace_all(replace_all(std::string(text(language, Text::photo_alt)),
                                                      "{n}", std::to_string(index + 1)),
                                          "{total}", total);
@@ -773,6 +774,23 @@ http::Response GuestWeb::order_page(const http::Request& request, RequestContext
         }
         main += "</ul>\n<dialog id=\"viewer\" class=\"viewer\"><img alt=\"\"></dialog>\n";
     }
+    if (complete) {
+        gallery_html_.put(key, main, main.size());
+    }
+    return main;
+}
+
+http::Response GuestWeb::order_page(const http::Request& request, RequestContext& context,
+                                    http::Status status, const CheckoutForm* form) {
+    const auto cookie = cookie_value(request, session_cookie_name);
+    const auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+    const auto order = session ? guest_orders_.find(session->order_id) : nullptr;
+    if (!order) {
+        return message_page(request, context, http::Status::not_found, Text::no_session_heading,
+                            Text::no_session_body);
+    }
+    const auto language = context.language;
+    std::string main = gallery(*order, language);
     if (settlement_ != nullptr) {
         const CheckoutForm empty_form;
         main += reorder_section(language, *settlement_, *session, *order,
@@ -816,14 +834,26 @@ boost::asio::awaitable<http::Response> GuestWeb::photo(const http::Request& requ
     if (!in_order) {
         co_return not_found(request, context);
     }
+    // The URL names the content, so it never changes; "private" keeps it out of shared
+    // caches, since only this browser's session may see it. After a day the browser
+    // asks again with the ETag, and a photo still in its order costs a 304.
+    const auto etag = "\"" + std::to_string(longest_side(size)) + "-" + sha256 + "\"";
+    const auto if_none_match = request[field::if_none_match];
+    if (request.method() == http::Method::get &&
+        (if_none_match == "*" || if_none_match.find(etag) != std::string_view::npos)) {
+        auto response = respond(request, context, http::Status::not_modified, {}, "image/jpeg");
+        response.erase(field::content_type);
+        response.set(field::cache_control, "private, max-age=86400");
+        response.set(field::etag, etag);
+        co_return response;
+    }
     auto bytes = co_await previews_.get(sha256, size);
     if (!bytes) {
         co_return not_found(request, context);
     }
     auto response = respond(request, context, http::Status::ok, std::move(*bytes), "image/jpeg");
-    // The URL names the content, so it never changes; "private" keeps it out of shared
-    // caches, since only this browser's session may see it.
     response.set(field::cache_control, "private, max-age=86400");
+    response.set(field::etag, etag);
     co_return response;
 }
 

@@ -7,6 +7,7 @@
 #include "hub/web/photo_previews.hpp"
 #include "hub/web/rate_limiter.hpp"
 #include "hub/web/session_store.hpp"
+#include "hub/web/strings.hpp"
 #include "platform/http/router.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -101,6 +102,8 @@ private:
     boost::asio::awaitable<platform::http::Response>
     send_to_checkout(const platform::http::Request& request, RequestContext& context,
                      const settlement::Reorder& reorder, const StoredOrder& order);
+    // The header and the photos of the order page.
+    std::string gallery(const StoredOrder& order, Language language);
     boost::asio::awaitable<platform::http::Response> photo(const platform::http::Request& request,
                                                            RequestContext& context);
     platform::http::Response forget(const platform::http::Request& request,
@@ -115,6 +118,8 @@ private:
     OrderCache guest_orders_;
     MissRateLimiter limiter_;
     PhotoPreviews previews_;
+    // gallery()'s HTML of complete orders by "<order id>/<language>", up to 4 MiB.
+    LruCache<std::string, std::string> gallery_html_{4 * 1024 * 1024};
     settlement::Settlement* settlement_;
 };
 

@@ -24,6 +24,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <future>
 #include <regex>
 #include <set>
 #include <thread>
@@ -182,6 +183,24 @@ public:
         return post("/find", "csrf=" + secret + "&code=" + code, headers, source);
     }
 
+    // An order whose one photo the booth has announced but not uploaded yet: the order
+    // and the photo's bytes, for store_photo().
+    std::pair<SeededOrder, std::vector<std::byte>> seed_waiting_for_photo() {
+        std::pair<SeededOrder, std::vector<std::byte>> result;
+        run_on_loop([&] {
+            result.first = seed("Late", {}, false, {{1000, 700, 150}});
+            result.second = jpeg_photo(1000, 700, 150);
+        });
+        return result;
+    }
+    // Stores a photo the way the intake does when its upload completes.
+    void store_photo(const std::string& sha256, const std::vector<std::byte>& bytes) {
+        run_on_loop([&] {
+            REQUIRE_FALSE(images_.put(sha256, bytes));
+            orders_->record_photo("booth-1", sha256, bytes.size());
+        });
+    }
+
     unsigned short port() const { return port_; }
     const SeededOrder& first() const { return first_; }
     const SeededOrder& second() const { return second_; }
@@ -193,8 +212,20 @@ private:
         std::uint8_t shade;
     };
 
+    // The repository belongs to the loop's thread once it runs.
+    template <typename Work>
+    void run_on_loop(Work&& work) {
+        std::promise<void> done;
+        asio::post(loop_, [&] {
+            work();
+            done.set_value();
+        });
+        done.get_future().get();
+    }
+
+    // `announced`: photos the booth lists in the order but has not uploaded.
     SeededOrder seed(const std::string& event, const std::vector<PhotoSpec>& photos,
-                     bool with_missing_photo) {
+                     bool with_missing_photo, const std::vector<PhotoSpec>& announced = {}) {
         SeededOrder seeded;
         seeded.order_id = crypto::random_uuid();
         seeded.token = crypto::random_token(16);
@@ -219,6 +250,14 @@ private:
             std::copy(digest.begin(), digest.end(), wire_digest.begin());
             order.photos.push_back({wire_digest, bytes.size()});
             seeded.photos.push_back(hex);
+        }
+        for (const auto& spec : announced) {
+            const auto bytes = jpeg_photo(spec.width, spec.height, spec.shade);
+            const auto digest = crypto::sha256(bytes);
+            platform::wire::Sha256 wire_digest{};
+            std::copy(digest.begin(), digest.end(), wire_digest.begin());
+            order.photos.push_back({wire_digest, bytes.size()});
+            seeded.photos.push_back(crypto::to_hex(digest));
         }
         if (with_missing_photo) {
             // Announced by the booth, not uploaded yet.
@@ -558,6 +597,82 @@ TEST_CASE("forgetting the order ends the session, and its form needs the session
     CHECK(forgotten.result_int() == 200);
     CHECK(contains(set_cookie_line(forgotten, "__Host-encore_order"), "Max-Age=0"));
     CHECK(web.get("/order", {{"Cookie", session}}).result_int() == 404);
+}
+
+TEST_CASE("a photo that arrives after the order was first shown appears on the next visit") {
+    GuestWebFixture web;
+    const auto [order, bytes] = web.seed_waiting_for_photo();
+    const Headers as_guest = {{"Cookie", web.open_with_link(order)}};
+    const auto thumb = "/order/photos/" + order.photos[0] + "/thumb";
+    for (int visit = 0; visit < 2; ++visit) {
+        const auto page = web.get("/order", as_guest);
+        REQUIRE(page.result_int() == 200);
+        CHECK(contains(page.body(), "Still on its way from the booth"));
+        CHECK_FALSE(contains(page.body(), "src=\"" + thumb + "\""));
+        CHECK(web.get(thumb, as_guest).result_int() == 404);
+    }
+    web.store_photo(order.photos[0], bytes);
+    for (int visit = 0; visit < 2; ++visit) {
+        const auto page = web.get("/order", as_guest);
+        REQUIRE(page.result_int() == 200);
+        CHECK_FALSE(contains(page.body(), "Still on its way from the booth"));
+        CHECK(contains(page.body(), "src=\"" + thumb + "\""));
+        const auto reply = web.get(thumb, as_guest);
+        CHECK(reply.result_int() == 200);
+        CHECK(reply.body().substr(0, 2) == "\xFF\xD8");
+    }
+}
+
+TEST_CASE("a thumbnail asked again with its ETag is a 304 without the bytes, for its session "
+          "only") {
+    GuestWebFixture web;
+    const Headers as_first = {{"Cookie", web.open_with_link(web.first())}};
+    const auto thumb = "/order/photos/" + web.first().photos[0] + "/thumb";
+    const auto first = web.get(thumb, as_first);
+    REQUIRE(first.result_int() == 200);
+    const std::string etag(first[field::etag]);
+    CHECK_FALSE(etag.empty());
+    CHECK(first[field::cache_control] == "private, max-age=86400");
+    // The large view is another representation: another tag.
+    const auto large = web.get("/order/photos/" + web.first().photos[0], as_first);
+    CHECK(large[field::etag] != etag);
+
+    const auto again = web.get(thumb, {{"Cookie", as_first[0].second}, {"If-None-Match", etag}});
+    CHECK(again.result_int() == 304);
+    CHECK(again.body().empty());
+    CHECK(again[field::etag] == etag);
+    CHECK(again[field::cache_control] == "private, max-age=86400");
+    check_security_headers(again);
+    // A stale tag gets the bytes.
+    const auto stale = web.get(thumb, {{"Cookie", as_first[0].second}, {"If-None-Match", "\"x\""}});
+    CHECK(stale.result_int() == 200);
+    CHECK(stale.body() == first.body());
+
+    // Another order's session, or none, learns nothing from the tag.
+    const Headers as_second = {{"Cookie", web.open_with_link(web.second())},
+                               {"If-None-Match", etag}};
+    CHECK(web.get(thumb, as_second).result_int() == 404);
+    CHECK(web.get(thumb, {{"If-None-Match", etag}}).result_int() == 404);
+    CHECK(web.get(thumb, {{"If-None-Match", "*"}}).result_int() == 404);
+}
+
+TEST_CASE("once the order is forgotten, the page and photos it was just served are refused") {
+    GuestWebFixture web;
+    const auto session = web.open_with_link(web.first());
+    const auto thumb = "/order/photos/" + web.first().photos[0] + "/thumb";
+    const auto page = web.get("/order", {{"Cookie", session}});
+    REQUIRE(page.result_int() == 200);
+    REQUIRE(web.get(thumb, {{"Cookie", session}}).result_int() == 200);
+    std::smatch token;
+    REQUIRE(std::regex_search(page.body(), token,
+                              std::regex("action=\"/order/forget\">\\s*<input type=\"hidden\" "
+                                         "name=\"csrf\" value=\"([A-Za-z0-9_-]+)\"")));
+    REQUIRE(web.post("/order/forget", "csrf=" + std::string(token[1]), {{"Cookie", session}})
+                .result_int() == 200);
+    CHECK(web.get("/order", {{"Cookie", session}}).result_int() == 404);
+    CHECK(web.get(thumb, {{"Cookie", session}}).result_int() == 404);
+    CHECK(web.get("/order/photos/" + web.first().photos[0], {{"Cookie", session}}).result_int() ==
+          404);
 }
 
 TEST_CASE("hubd serves the guest pages on its public listener and no back-office route") {

@@ -42,3 +42,92 @@ TEST_CASE("sessions survive a restart, and the database never holds the id itsel
         CHECK(encore::testing::read_text_file(entry.path()).find(id) == std::string::npos);
     }
 }
+
+TEST_CASE("a session kept in memory is refused once removed or expired") {
+    encore::testing::TempDir dir;
+    SessionStore store(dir / "sessions.db", 24h);
+    const auto now = SessionStore::Clock::now();
+    const auto removed = store.create("order-1", now);
+    const auto expiring = store.create("order-2", now);
+    // Both found once, so both are in memory now.
+    REQUIRE(store.find(removed.id, now));
+    REQUIRE(store.find(expiring.id, now));
+    REQUIRE(store.cached_sessions() == 2);
+
+    store.remove(removed.id);
+    CHECK_FALSE(store.find(removed.id, now));
+    CHECK_FALSE(store.find(removed.id, now + 1h));
+
+    CHECK(store.find(expiring.id, now + 24h - 1s));
+    CHECK_FALSE(store.find(expiring.id, now + 24h));
+    CHECK_FALSE(store.find(expiring.id, now + 48h));
+
+    // What the memory answered, the database answers after a restart.
+    SessionStore reopened(dir / "sessions.db", 24h);
+    CHECK_FALSE(reopened.find(removed.id, now));
+    CHECK(reopened.find(expiring.id, now + 1h));
+    CHECK_FALSE(reopened.find(expiring.id, now + 24h));
+}
+
+TEST_CASE("the memory holds at most its limit of sessions, and every session is still found") {
+    encore::testing::TempDir dir;
+    SessionStore store(dir / "sessions.db", 24h, 3);
+    const auto now = SessionStore::Clock::now();
+    std::vector<encore::hub::web::GuestSession> sessions;
+    for (int index = 0; index < 10; ++index) {
+        sessions.push_back(store.create("order-" + std::to_string(index), now));
+        CHECK(store.cached_sessions() <= 3);
+    }
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& session : sessions) {
+            CAPTURE(session.order_id);
+            const auto found = store.find(session.id, now);
+            REQUIRE(found);
+            CHECK(found->order_id == session.order_id);
+            CHECK(found->csrf_token == session.csrf_token);
+            CHECK(store.cached_sessions() <= 3);
+        }
+    }
+    // Removed while out of memory: refused too.
+    store.remove(sessions.front().id);
+    CHECK_FALSE(store.find(sessions.front().id, now));
+
+    SessionStore uncached(dir / "sessions.db", 24h, 0);
+    CHECK(uncached.find(sessions.back().id, now));
+    CHECK(uncached.cached_sessions() == 0);
+}
+
+TEST_CASE("the cart read after a change shows the change, with the session in memory") {
+    encore::testing::TempDir dir;
+    SessionStore store(dir / "sessions.db", 24h);
+    const auto session = store.create("order-1");
+    REQUIRE(store.find(session.id));
+    CHECK(store.cart(session.id).empty());
+    const std::string photo(64, 'a');
+
+    store.add_to_cart(session.id, {photo, "print-4x6", 2});
+    auto cart = store.cart(session.id);
+    REQUIRE(cart.size() == 1);
+    CHECK(cart[0].quantity == 2);
+
+    store.add_to_cart(session.id, {photo, "print-4x6", 3});
+    store.add_to_cart(session.id, {photo, "strip", 1});
+    cart = store.cart(session.id);
+    REQUIRE(cart.size() == 2);
+    CHECK(cart[0].quantity == 5);
+    CHECK(cart[1].product_id == "strip");
+
+    store.remove_from_cart(session.id, photo, "print-4x6");
+    cart = store.cart(session.id);
+    REQUIRE(cart.size() == 1);
+    CHECK(cart[0].product_id == "strip");
+
+    store.clear_cart(session.id);
+    CHECK(store.cart(session.id).empty());
+    // The database agrees.
+    store.add_to_cart(session.id, {photo, "strip", 4});
+    SessionStore reopened(dir / "sessions.db", 24h);
+    cart = reopened.cart(session.id);
+    REQUIRE(cart.size() == 1);
+    CHECK(cart[0].quantity == 4);
+}
