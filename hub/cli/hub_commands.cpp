@@ -1,5 +1,6 @@
 #include "hub/cli/hub_commands.hpp"
 
+#include "hub/cli/hub_client.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/staff/staff_directory.hpp"
 #include "platform/config/command_line.hpp"
@@ -22,88 +23,6 @@ namespace {
 
 using nlohmann::json;
 namespace http = platform::http;
-
-constexpr const char* default_hub = "http://127.0.0.1:8082";
-constexpr const char* default_token_file = "/var/lib/encore/hub/admin.token";
-
-// The options every hub command shares: where the hub is and how to prove we are admin.
-struct HubOptions {
-    std::optional<std::string> hub;
-    std::optional<std::string> token_file;
-
-    void add_to(platform::CommandLine& command_line) {
-        command_line.add_option("hub", "URL",
-                                "the hub's private listener (default $ENCORE_HUB or " +
-                                    std::string(default_hub) + ")",
-                                hub);
-        command_line.add_option("token-file", "FILE",
-                                "file holding the admin token (default $ENCORE_TOKEN, else " +
-                                    std::string(default_token_file) + ")",
-                                token_file);
-    }
-};
-
-// Thrown with a message for the operator; main prints it and exits 1.
-struct CommandError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-class HubClient {
-public:
-    explicit HubClient(const HubOptions& options) {
-        const char* env_hub = std::getenv("ENCORE_HUB");
-        const std::string url = options.hub.value_or(env_hub != nullptr ? env_hub : default_hub);
-        const auto endpoint = http::parse_http_url(url);
-        if (!endpoint) {
-            throw CommandError("--hub must look like http://HOST:PORT, got '" + url + "'");
-        }
-        server_ = *endpoint;
-        const char* env_token = std::getenv("ENCORE_TOKEN");
-        if (!options.token_file && env_token != nullptr && env_token[0] != '\0') {
-            token_ = env_token;
-            return;
-        }
-        const std::string path = options.token_file.value_or(default_token_file);
-        std::ifstream file(path);
-        if (!file || !std::getline(file, token_) || token_.empty()) {
-            throw CommandError("cannot read the admin token from " + path +
-                               ": pass --token-file DATA/admin.token or set ENCORE_TOKEN");
-        }
-    }
-
-    http::ClientResponse call(const std::string& method, const std::string& target,
-                              const std::string& body = {}) {
-        auto response = http::request(
-            server_, method, target,
-            {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}}, body);
-        if (response.status >= 400) {
-            const auto error = json::parse(response.body, nullptr, false);
-            const auto message = error.is_object() && error.contains("error")
-                                     ? error["error"].get<std::string>()
-                                     : response.body;
-            throw CommandError("the hub answered " + std::to_string(response.status) + ": " +
-                               message);
-        }
-        return response;
-    }
-
-private:
-    platform::Endpoint server_;
-    std::string token_;
-};
-
-template <typename Body>
-int guarded(Body body) {
-    try {
-        return body();
-    } catch (const CommandError& error) {
-        std::cerr << "encore: " << error.what() << "\n";
-        return 1;
-    } catch (const std::runtime_error& error) {
-        std::cerr << "encore: " << error.what() << "\n";
-        return 1;
-    }
-}
 
 // A positive whole number given on the command line (an item, a count of copies).
 int parse_count(const std::string& text, const std::string& what) {
@@ -163,7 +82,7 @@ int orders_command(int argc, const char* const* argv) {
     if (const auto exit_code = command_line.parse(argc, argv, 2)) {
         return *exit_code;
     }
-    return guarded([&] {
+    return run_reporting_errors([&] {
         HubClient client(hub);
         if (state && hub::settlement::parse_reorder_state(*state)) {
             return print_reorders(client, *state, as_json);
@@ -212,7 +131,7 @@ int photo_command(int argc, const char* const* argv) {
         std::cerr << "encore photo: expected 'get HASH'\n";
         return 2;
     }
-    return guarded([&] {
+    return run_reporting_errors([&] {
         HubClient client(hub);
         const auto response = client.call("GET", "/api/photos/" + operands[1]);
         if (out) {
@@ -247,7 +166,7 @@ int enrol_token_command(int argc, const char* const* argv) {
         std::cerr << "encore enrol-token: --kiosk NAME is required\n";
         return 2;
     }
-    return guarded([&] {
+    return run_reporting_errors([&] {
         HubClient client(hub);
         json request = {{"kiosk", *kiosk}};
         if (valid_hours) {
@@ -277,7 +196,7 @@ int kiosk_command(int argc, const char* const* argv) {
         std::cerr << "encore kiosk: expected 'list' or 'revoke NAME'\n";
         return 2;
     }
-    return guarded([&] {
+    return run_reporting_errors([&] {
         HubClient client(hub);
         if (revoke) {
             client.call("POST", "/api/kiosks/" + operands[1] + "/revoke");
@@ -354,7 +273,7 @@ int staff_command(int argc, const char* const* argv) {
             return 2;
         }
     }
-    return guarded([&] {
+    return run_reporting_errors([&] {
         HubClient client(hub);
         if (remove) {
             client.call("POST", "/api/staff/" + operands[1] + "/remove");
@@ -428,7 +347,7 @@ int desk_command(int argc, const char* const* argv) {
             std::cout << "\n";
         }
     };
-    return guarded([&] {
+    return run_reporting_errors([&] {
         HubClient client(hub);
         if (release || reprint) {
             json request = {{"reorder", operands[1]}};
@@ -513,7 +432,7 @@ int ship_command(int argc, const char* const* argv) {
         std::cerr << "encore ship: expected REORDER --carrier CARRIER --tracking NUMBER\n";
         return 2;
     }
-    return guarded([&] {
+    return run_reporting_errors([&] {
         HubClient client(hub);
         if (slip) {
             std::string reorder;
