@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -22,6 +23,7 @@
 #include <openssl/ssl.h>
 
 #include <array>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -57,6 +59,8 @@ struct IntakeServer::State {
     platform::Logger log{"intake"};
     // The open connection of each kiosk, to cut it off at once on revocation.
     std::multimap<std::string, tcp::socket*> sessions;
+    // Each welcomed kiosk connection's "venue prints are waiting for you".
+    std::multimap<std::string, std::function<void()>> venue_listeners;
     std::size_t connections = 0;
     bool stopped = false;
     // Blocking image-store work (write, fsync, hash, rename); see IntakeSettings.
@@ -154,6 +158,18 @@ public:
         if (identity_) {
             state_.log.info(peer_, ": kiosk '", identity_->kiosk, "' connected");
         }
+        const auto listener = identity_ ? state_.venue_listeners.emplace(
+                                              identity_->kiosk, [this] { venue_prints_waiting(); })
+                                        : state_.venue_listeners.end();
+        struct Unlisten {
+            IntakeServer::State& state;
+            std::multimap<std::string, std::function<void()>>::iterator entry;
+            ~Unlisten() {
+                if (entry != state.venue_listeners.end()) {
+                    state.venue_listeners.erase(entry);
+                }
+            }
+        } unlisten{state_, listener};
 
         std::array<std::byte, 64 * 1024> buffer;
         while (!closing_ && !state_.stopped) {
@@ -200,17 +216,52 @@ private:
         closing_ = true;
     }
 
+    // Writes the queued frames. One writer at a time: run() between reads, or a push of
+    // venue prints while run() waits for the kiosk (TLS allows one read and one write at
+    // once, not two writes).
     asio::awaitable<void> flush() {
-        auto frames = std::move(outgoing_);
-        outgoing_.clear();
-        for (const auto& frame : frames) {
+        while (writing_) {
+            co_await wait_for_writer();
+        }
+        writing_ = true;
+        while (!outgoing_.empty()) {
+            const auto frame = std::move(outgoing_.front());
+            outgoing_.erase(outgoing_.begin());
             beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
             auto [error, written] = co_await asio::async_write(stream_, asio::buffer(frame),
                                                                asio::as_tuple(asio::use_awaitable));
             if (error) {
                 closing_ = true;
-                co_return;
+                outgoing_.clear();
             }
+        }
+        writing_ = false;
+        writer_done_.cancel();
+    }
+
+    asio::awaitable<void> wait_for_writer() {
+        writer_done_.expires_at(asio::steady_timer::time_point::max());
+        co_await writer_done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+
+public:
+    // Ends pushes and waits for one in flight: then the session may go away.
+    asio::awaitable<void> finish_pushes() {
+        pushes_open_ = false;
+        while (writing_) {
+            co_await wait_for_writer();
+        }
+    }
+
+private:
+    // The venue queue has something new for this kiosk: send it now, not at the next PING.
+    void venue_prints_waiting() {
+        if (!pushes_open_ || closing_ || !welcomed_) {
+            return;
+        }
+        send_venue_prints();
+        if (!outgoing_.empty() && !writing_) {
+            asio::co_spawn(state_.loop, flush(), asio::detached);
         }
     }
 
@@ -509,6 +560,9 @@ private:
     std::vector<std::vector<std::byte>> outgoing_;
     bool closing_ = false;
     bool welcomed_ = false;
+    bool writing_ = false;
+    bool pushes_open_ = true;
+    asio::steady_timer writer_done_{stream_.get_executor()};
     // Reorders whose VENUE_PRINT went out on this connection (sent again on the next).
     std::set<std::string> venue_sent_;
 };
@@ -531,6 +585,7 @@ asio::awaitable<void> serve(std::shared_ptr<IntakeServer::State> state, tcp::soc
         // A defect in handling one connection must not take the hub down.
         state->log.error(peer, ": session failed: ", error.what());
     }
+    co_await session.finish_pushes();
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
     co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
 }
@@ -558,6 +613,27 @@ asio::awaitable<void> accept_loop(std::shared_ptr<IntakeServer::State> state) {
 IntakeServer::IntakeServer(asio::io_context& loop, IntakeSettings settings, KioskRegistry& registry,
                            ImageStore& images, OrderRepository& orders, venue::VenueQueue* venue)
     : state_(std::make_shared<State>(loop, std::move(settings), registry, images, orders, venue)) {
+    if (venue != nullptr) {
+        venue->on_queued([weak = std::weak_ptr<State>(state_)](const std::string& kiosk) {
+            auto state = weak.lock();
+            if (!state) {
+                return;
+            }
+            // Posted: the desk's release goes on first, and a listener may go meanwhile.
+            asio::post(state->loop, [weak, kiosk] {
+                if (auto alive = weak.lock()) {
+                    const auto [first, last] = alive->venue_listeners.equal_range(kiosk);
+                    std::vector<std::function<void()>> listeners;
+                    for (auto entry = first; entry != last; ++entry) {
+                        listeners.push_back(entry->second);
+                    }
+                    for (const auto& listener : listeners) {
+                        listener();
+                    }
+                }
+            });
+        });
+    }
     auto& tls = state_->tls;
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_3_VERSION);
     tls.use_certificate_chain_file(registry.link_certificate_file().string());

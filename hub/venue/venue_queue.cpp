@@ -161,6 +161,9 @@ std::string VenueQueue::queue(const settlement::Reorder& reorder) {
     if (db_->db.changes() > 0) {
         platform::Logger("venue").info("reorder ", reorder.id, " (", order->code,
                                        ") queued for pickup at booth '", order->kiosk, "'");
+        if (queued_observer_) {
+            queued_observer_(order->kiosk);
+        }
     }
     return {};
 }
@@ -179,6 +182,10 @@ int VenueQueue::recover() {
         ++queued;
     }
     return queued;
+}
+
+void VenueQueue::on_queued(std::function<void(const std::string& kiosk)> observer) {
+    queued_observer_ = std::move(observer);
 }
 
 std::vector<wire::VenuePrint> VenueQueue::undelivered(const std::string& kiosk) {

@@ -5,6 +5,7 @@
 #include "platform/wire/messages.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,11 +71,16 @@ public:
 
     std::optional<VenueEntry> find(const std::string& reorder_id);
 
+    // Runs after queue() added a venue print, with the kiosk it waits for (the intake
+    // sends it at once when that kiosk is connected).
+    void on_queued(std::function<void(const std::string& kiosk)> observer);
+
 private:
     struct Database;
     std::unique_ptr<Database> db_;
     settlement::Ledger& ledger_;
     OrderRepository& orders_;
+    std::function<void(const std::string&)> queued_observer_;
 };
 
 } // namespace encore::hub::venue

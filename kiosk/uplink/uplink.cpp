@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include <array>
+#include <deque>
 #include <fstream>
 #include <random>
 
@@ -96,7 +97,60 @@ public:
         }
     }
 
+    // From now on a reader takes every frame the hub sends as it comes (the hub sends
+    // VENUE_PRINT whenever it has one), and receive() takes them from it; `arrived` runs
+    // after each read. finish() must be awaited before the link goes away.
+    void start_reading(std::function<void()> arrived) {
+        arrived_callback_ = std::move(arrived);
+        reading_ = true;
+        asio::co_spawn(stream_.get_executor(), read_frames(), asio::detached);
+    }
+
+    // Waits for the reader to end (after close() or a lost connection).
+    asio::awaitable<void> finish() {
+        while (reading_ && !reader_done_) {
+            arrived_.expires_at(asio::steady_timer::time_point::max());
+            co_await arrived_.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+    }
+
+    // While idle: handles the frames the hub sent unasked (venue prints).
+    asio::awaitable<void> drain(std::chrono::seconds timeout) {
+        while (!inbox_.empty()) {
+            auto frame = std::move(inbox_.front());
+            inbox_.pop_front();
+            if (!(co_await handled_unasked(frame, timeout))) {
+                throw LinkError("the hub sent " + std::string(wire::to_string(frame.type)) +
+                                " unasked");
+            }
+        }
+        if (reader_done_) {
+            throw LinkError(read_error_);
+        }
+    }
+
     asio::awaitable<wire::Frame> receive(std::chrono::seconds timeout) {
+        if (reading_) {
+            const auto deadline = std::chrono::steady_clock::now() + timeout;
+            for (;;) {
+                while (!inbox_.empty()) {
+                    auto frame = std::move(inbox_.front());
+                    inbox_.pop_front();
+                    if (!(co_await handled_unasked(frame, timeout))) {
+                        co_return frame;
+                    }
+                }
+                if (reader_done_) {
+                    throw LinkError(read_error_);
+                }
+                if (std::chrono::steady_clock::now() >= deadline) {
+                    throw LinkError("the hub did not answer within " +
+                                    std::to_string(timeout.count()) + " s");
+                }
+                arrived_.expires_at(deadline);
+                co_await arrived_.async_wait(asio::as_tuple(asio::use_awaitable));
+            }
+        }
         for (;;) {
             if (auto frame = decoder_.next()) {
                 if (frame->type == wire::FrameType::error) {
@@ -137,6 +191,54 @@ public:
     }
 
 private:
+    // ERROR ends the link; a VENUE_PRINT is stored and acknowledged (true); any other
+    // frame is for the caller (false).
+    asio::awaitable<bool> handled_unasked(const wire::Frame& frame, std::chrono::seconds timeout) {
+        if (frame.type == wire::FrameType::error) {
+            const auto error = wire::parse_error(frame.payload_text());
+            throw HubRefused(
+                "the hub refused: " +
+                (error ? error.value->code + ": " + error.value->message : std::string("?")));
+        }
+        if (frame.type != wire::FrameType::venue_print) {
+            co_return false;
+        }
+        const auto ack = take_venue_print(frame);
+        co_await send(ack, timeout);
+        co_return true;
+    }
+
+    asio::awaitable<void> read_frames() {
+        std::array<std::byte, 64 * 1024> buffer;
+        for (;;) {
+            // No timeout on the reader: the session's PINGs find a dead link.
+            beast::get_lowest_layer(stream_).expires_never();
+            auto [error, count] = co_await stream_.async_read_some(
+                asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
+            if (error) {
+                read_error_ = "lost the hub: " + error.message();
+                break;
+            }
+            decoder_.feed(std::span(buffer).first(count));
+            while (auto frame = decoder_.next()) {
+                inbox_.push_back(std::move(*frame));
+            }
+            if (decoder_.error()) {
+                read_error_ = "the hub sent a bad frame: " + decoder_.error().message();
+                break;
+            }
+            arrived_.cancel();
+            if (arrived_callback_) {
+                arrived_callback_();
+            }
+        }
+        reader_done_ = true;
+        arrived_.cancel();
+        if (arrived_callback_) {
+            arrived_callback_();
+        }
+    }
+
     std::vector<std::byte> take_venue_print(const wire::Frame& frame) {
         const auto print = wire::parse_venue_print(frame.payload_text());
         if (!print) {
@@ -156,6 +258,13 @@ private:
 
     Stream stream_;
     wire::FrameDecoder decoder_;
+    // Full duplex (start_reading): frames read and not yet taken, and how reading ended.
+    bool reading_ = false;
+    bool reader_done_ = false;
+    std::string read_error_;
+    std::deque<wire::Frame> inbox_;
+    asio::steady_timer arrived_{stream_.get_executor()};
+    std::function<void()> arrived_callback_;
     std::array<std::byte, 64 * 1024> buffer_{};
 };
 
@@ -325,6 +434,8 @@ struct Uplink::State {
     asio::awaitable<void> session(Link& link) {
         link.on_venue_print = venue.received;
         co_await link.connect(identity.link, settings.connect_timeout);
+        // A frame the hub sends unasked (a venue print) ends the idle wait below.
+        link.start_reading([this] { wake.cancel(); });
         const auto hello = wire::encode(
             wire::Hello{wire::protocol_version, std::string("kioskd ") + platform::version});
         co_await link.send(hello, settings.reply_timeout);
@@ -354,6 +465,7 @@ struct Uplink::State {
                 }
             }
             co_await deliver_venue_reports(link);
+            co_await link.drain(settings.reply_timeout);
             wake.expires_after(settings.heartbeat);
             auto [waited] = co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
             if (!waited && !stopped) {
@@ -381,6 +493,7 @@ struct Uplink::State {
             }
             current = nullptr;
             link.close();
+            co_await link.finish();
             if (stopped) {
                 break;
             }

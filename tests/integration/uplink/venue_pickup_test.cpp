@@ -56,7 +56,7 @@ bool run_until(boost::asio::io_context& loop, const std::function<bool()>& done,
 class Hub {
 public:
     Hub(boost::asio::io_context& loop, const testing::PrintRig& rig,
-        const std::filesystem::path& dir)
+        const std::filesystem::path& dir, std::chrono::seconds heartbeat = 2s)
         : loop_(loop)
         , registry_(dir, "127.0.0.1")
         , images_(dir / "images")
@@ -73,7 +73,7 @@ public:
         hub::IntakeSettings settings;
         settings.listen = {"127.0.0.1", 0};
         settings.public_url = public_url;
-        settings.heartbeat = 2s;
+        settings.heartbeat = heartbeat;
         intake_ = std::make_unique<hub::IntakeServer>(loop, settings, registry_, images_, *orders_,
                                                       &venue_);
         desk_.on_pickup_release(
@@ -205,9 +205,9 @@ public:
         return options;
     }
 
-    void connect() {
+    void connect(std::chrono::seconds heartbeat = 1s) {
         kiosk::UplinkSettings settings;
-        settings.heartbeat = 1s;
+        settings.heartbeat = heartbeat;
         settings.backoff_min = 50ms;
         settings.backoff_max = 200ms;
         uplink_ = std::make_unique<kiosk::Uplink>(loop_, outbox_, identity_, settings);
@@ -432,4 +432,27 @@ TEST_CASE("kioskd stopping before a venue print came out prints each copy once a
     CHECK(booth_prints(rig, reorder.id, 1) == 3);
     CHECK(rig.prints("booth").size() == 3);
     CHECK(booth->pickup(reorder.id)->state == PickupState::ready);
+}
+
+TEST_CASE("a booth connected at the release gets the venue print at once, not at its next "
+          "heartbeat") {
+    testing::PrintRig rig;
+    boost::asio::io_context loop;
+    // Heartbeats longer than the waits below (neither side pings or gives the link up):
+    // only the hub's push can bring the venue print in time.
+    Hub hub(loop, rig, rig.work() / "hub", std::chrono::seconds(600));
+    Booth booth(loop, rig, rig.work() / "booth", hub.enrol("booth-1"));
+    const auto order = booth.take_order({"one"});
+    booth.connect(std::chrono::seconds(600));
+    REQUIRE(run_until(loop, [&] {
+        return booth.outbox().status().pending_orders == 0 &&
+               booth.outbox().status().pending_photos == 0;
+    }));
+    const auto reorder = hub.place_paid_pickup(
+        order.order_id, {{order.photos[0].sha256, "print-4x6", "4×6", 2, 200}});
+    REQUIRE(hub.release(reorder.id).ok());
+    REQUIRE(run_until(
+        loop, [&] { return hub.state(reorder.id) == settlement::ReorderState::packed; }, 30s));
+    CHECK(booth_prints(rig, reorder.id, 1) == 2);
+    CHECK(booth.pickup(reorder.id)->state == PickupState::ready);
 }
