@@ -36,7 +36,7 @@ struct IntakeSettings {
 // connection with a logged reason; the other kiosks are not affected.
 //
 // With a venue queue, each kiosk is sent the venue prints it has not acknowledged
-// (VENUE_PRINT) after WELCOME, and those queued since before the PONG of its PINGs; its
+// (VENUE_PRINT) after WELCOME, and a print queued while it is connected at once; its
 // venue reports (ACK venue_*) are recorded there and acknowledged back.
 class IntakeServer {
 public:
