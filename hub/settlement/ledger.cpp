@@ -448,6 +448,10 @@ std::vector<Reorder> Ledger::reorders_of_order(const std::string& order_id) {
     return db_->reorders_listed(std::move(rows));
 }
 
+std::uint64_t Ledger::content_version() {
+    return db_->db.content_version();
+}
+
 std::vector<Reorder> Ledger::reorders_in_state(ReorderState state) {
     auto rows =
         db_->db.prepare("SELECT id FROM reorders WHERE state = ?1 ORDER BY updated_at, rowid");

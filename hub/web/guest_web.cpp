@@ -780,6 +780,16 @@ std::string GuestWeb::gallery(const StoredOrder& order, Language language) {
     return main;
 }
 
+const std::vector<settlement::Reorder>& GuestWeb::reorders_of(const std::string& order_id) {
+    auto& ledger = settlement_->ledger();
+    const auto version = ledger.content_version();
+    if (auto* listed = listed_reorders_.find(order_id);
+        listed != nullptr && listed->ledger_version == version) {
+        return listed->reorders;
+    }
+    return listed_reorders_.put(order_id, {version, ledger.reorders_of_order(order_id)})->reorders;
+}
+
 http::Response GuestWeb::order_page(const http::Request& request, RequestContext& context,
                                     http::Status status, const CheckoutForm* form) {
     const auto cookie = cookie_value(request, session_cookie_name);
@@ -793,9 +803,9 @@ http::Response GuestWeb::order_page(const http::Request& request, RequestContext
     std::string main = gallery(*order, language);
     if (settlement_ != nullptr) {
         const CheckoutForm empty_form;
-        main += reorder_section(language, *settlement_, *session, *order,
-                                sessions_.cart(session->id), form != nullptr ? *form : empty_form,
-                                settlement_->ledger().reorders_of_order(order->order_id));
+        main +=
+            reorder_section(language, *settlement_, *session, *order, sessions_.cart(session->id),
+                            form != nullptr ? *form : empty_form, reorders_of(order->order_id));
     } else {
         // A hub without settlement shows where reorders would go.
         main += "<section class=\"more-prints\" aria-disabled=\"true\">\n<h2>";

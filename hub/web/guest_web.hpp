@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string_view>
 #include <vector>
@@ -120,6 +121,14 @@ private:
     PhotoPreviews previews_;
     // gallery()'s HTML of complete orders by "<order id>/<language>", up to 4 MiB.
     LruCache<std::string, std::string> gallery_html_{4 * 1024 * 1024};
+    // Each order's reorders as the ledger listed them, with the ledger's content version
+    // then: read again once the ledger has changed. Up to 1,000 orders.
+    struct ListedReorders {
+        std::uint64_t ledger_version = 0;
+        std::vector<settlement::Reorder> reorders;
+    };
+    const std::vector<settlement::Reorder>& reorders_of(const std::string& order_id);
+    LruCache<std::string, ListedReorders> listed_reorders_{1000};
     settlement::Settlement* settlement_;
 };
 

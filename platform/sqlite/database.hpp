@@ -122,6 +122,10 @@ public:
 
     std::int64_t last_insert_rowid() const;
     int changes() const;
+    // A number that changes whenever the main database may have changed: a commit by
+    // this connection, or by another one (another Database on the file, another process).
+    // Cheap (no SQL parsed on each call), for caches of what was read.
+    std::uint64_t content_version();
     std::string journal_mode();
     int synchronous_level();
     // "ok" or SQLite's first complaint from PRAGMA integrity_check.
@@ -132,6 +136,7 @@ public:
 private:
     explicit Database(sqlite3* db);
     sqlite3* db_;
+    sqlite3_stmt* data_version_ = nullptr; // prepared once, for content_version()
 };
 
 // A transaction that rolls back unless commit() is called. BEGIN IMMEDIATE takes

@@ -126,3 +126,35 @@ TEST_CASE("opening a file that is not a database is a clear error") {
     CHECK_THROWS_WITH_AS(Database::open(dir / "junk.db"), doctest::Contains("not a database"),
                          Error);
 }
+
+TEST_CASE("the content version moves with every commit, of this connection or another, and "
+          "only then") {
+    TempDir dir;
+    auto reader = Database::open(dir / "hub.db");
+    auto writer = Database::open(dir / "hub.db");
+    apply_migrations(writer, migrations);
+    const auto start = reader.content_version();
+    CHECK(reader.content_version() == start);
+    {
+        // A read changes nothing.
+        auto count = reader.prepare("SELECT COUNT(*) FROM orders");
+        count.step();
+    }
+    CHECK(reader.content_version() == start);
+
+    // Another connection's commit.
+    writer.execute("INSERT INTO orders (id, copies) VALUES (?1, ?2)", "o-1", 1);
+    const auto after_other = reader.content_version();
+    CHECK(after_other != start);
+    CHECK(reader.content_version() == after_other);
+
+    // Its own.
+    reader.execute("UPDATE orders SET copies = 2 WHERE id = ?1", "o-1");
+    const auto after_own = reader.content_version();
+    CHECK(after_own != after_other);
+    CHECK(reader.content_version() == after_own);
+
+    // A moved database keeps answering.
+    auto moved = std::move(reader);
+    CHECK(moved.content_version() == after_own);
+}
