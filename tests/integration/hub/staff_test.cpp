@@ -160,9 +160,23 @@ TEST_CASE("`encore staff` refuses a short password, a bad name and an unknown ro
 
 TEST_CASE("the public listener has no back-office paths") {
     BackOffice office;
-    for (const auto* path : {"/login", "/desk", "/shipping", "/api/orders", "/api/staff"}) {
+    for (const auto* path :
+         {"/login", "/desk", "/shipping", "/shipping/slip?reorder=x", "/api/orders", "/api/staff",
+          "/api/desk/queue", "/api/reorders?state=paid", "/api/reorders/x",
+          "/api/shipping/packing-list", "/api/shipping/slip?reorder=x",
+          "/api/settlement/counter"}) {
         CAPTURE(path);
         CHECK(platform::http::request(office.public_endpoint(), "GET", path).status == 404);
+    }
+    for (const auto* path :
+         {"/desk/release", "/desk/reprint", "/desk/confirm", "/desk/cancel", "/shipping/pack",
+          "/shipping/ship", "/api/desk/release", "/api/desk/reprint", "/api/desk/cancel",
+          "/api/shipping/pack", "/api/shipping/ship", "/api/settlement/confirm",
+          "/api/settlement/refund"}) {
+        CAPTURE(path);
+        CHECK(platform::http::request(office.public_endpoint(), "POST", path,
+                                      {{"Content-Type", "application/json"}}, "{}")
+                  .status == 404);
     }
     CHECK(platform::http::request(office.public_endpoint(), "POST", "/login",
                                   {{"Content-Type", "application/x-www-form-urlencoded"}},
