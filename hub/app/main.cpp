@@ -151,7 +151,8 @@ int run(int argc, char** argv) {
     hub::add_admin_routes(private_router, admin);
     hub::staff::StaffLogin staff_login(loop.get_executor(), staff);
     staff_login.add_routes(private_router);
-    hub::backoffice::BackOffice back_office{staff_login, desk, shipping, *orders, &settlement};
+    hub::backoffice::BackOffice back_office{staff_login, desk,        shipping,
+                                            *orders,     &settlement, &venue};
     hub::backoffice::add_backoffice_routes(private_router, back_office);
     http::Server public_server(loop, config.public_listen, public_router, "public");
     http::Server private_server(loop, config.private_listen, private_router, "private");

@@ -136,6 +136,24 @@ std::string cancel_form(BackOffice& office, const settlement::Reorder& reorder,
            "</button></form>";
 }
 
+// A pickup in the lab list: printed at the booth that took the order, not on the lab.
+std::string venue_row(BackOffice& office, const settlement::Reorder& reorder,
+                      const std::string& code) {
+    const auto entry = office.venue->find(reorder.id);
+    std::string where = "for pickup: not sent to a booth";
+    bool done = false;
+    if (entry) {
+        where = "for pickup at booth " + entry->kiosk + ": " +
+                std::string(venue::to_string(entry->state)) +
+                (entry->reason.empty() ? "" : ": " + entry->reason);
+        done = entry->state == venue::VenueState::ready ||
+               entry->state == venue::VenueState::picked_up;
+    }
+    return "<tr><td>" + html_escape(code) + "<br><small>" + html_escape(reorder.id) +
+           "</small></td><td>" + html_escape(lines_text(reorder)) + "</td><td class=\"venue " +
+           (done ? "done" : "waiting") + "\">" + html_escape(where) + "</td><td></td></tr>";
+}
+
 http::Response desk_page(const http::Request& request, const staff::StaffMember& member,
                          BackOffice& office) {
     const auto csrf = csrf_token(request);
@@ -171,6 +189,11 @@ http::Response desk_page(const http::Request& request, const staff::StaffMember&
                 "</thead><tbody>";
         for (const auto& entry : in_lab) {
             const auto code = code_of(office.orders, entry.reorder.order_id);
+            if (entry.reorder.delivery.method == settlement::DeliveryMethod::pickup &&
+                office.venue != nullptr) {
+                body += venue_row(office, entry.reorder, code);
+                continue;
+            }
             for (const auto& item : office.desk.progress(entry.reorder.id)) {
                 const auto item_number = std::to_string(item.item);
                 body += "<tr><td>" + html_escape(code) + "<br><small>" +

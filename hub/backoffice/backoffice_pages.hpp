@@ -5,6 +5,7 @@
 #include "hub/shipping/shipping_station.hpp"
 #include "hub/staff/staff_login.hpp"
 #include "hub/store/order_repository.hpp"
+#include "hub/venue/venue_queue.hpp"
 #include "platform/http/router.hpp"
 
 // The back office's pages, plain HTML forms that work with a keyboard and on a tablet:
@@ -36,6 +37,9 @@ struct BackOffice {
     // Counter payments and cancellations on the desk page; without it the page shows
     // neither.
     settlement::Settlement* settlement = nullptr;
+    // Pickups printed at the booth: the desk page shows where each stands (and why a
+    // booth could not print it) instead of lab prints.
+    venue::VenueQueue* venue = nullptr;
 };
 
 void add_backoffice_routes(platform::http::Router& router, BackOffice& office);

@@ -398,6 +398,7 @@ public:
     testing::PrintRig& rig() { return rig_; }
     settlement::Ledger& ledger() { return *ledger_; }
     const platform::Endpoint& endpoint() const { return endpoint_; }
+    const std::filesystem::path& data() const { return data_; }
 
 private:
     void start_hubd() {
@@ -433,6 +434,7 @@ private:
     std::unique_ptr<settlement::Ledger> ledger_;
 };
 
+const settlement::Delivery venue_pickup{settlement::DeliveryMethod::pickup, "", "", "", "", ""};
 const settlement::Delivery parcel_address{
     settlement::DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115", "Berlin", "DE"};
 
@@ -626,6 +628,40 @@ TEST_CASE("the desk and shipping pages release, follow and ship a reorder, each 
     CHECK(shipped.body.find("shipped with DHL 0034-77") != std::string::npos);
     CHECK(hub.ledger().find_reorder(reorder.id)->state == settlement::ReorderState::shipped);
     CHECK(get("/shipping", packer).body.find(reorder.id) == std::string::npos);
+}
+
+TEST_CASE("the desk page shows a released pickup at the booth that took the order, not in "
+          "the lab") {
+    LabHub hub;
+    hub.add_staff("clerk", "desk", "desk-password-1");
+    {
+        // The booth order, as booth-1 sent it over the kiosk link.
+        const auto photo = camera_photo();
+        platform::wire::Order order;
+        order.order_id = "order-1";
+        order.code = "K9Q-X4M";
+        order.token_sha256 = std::string(64, 'a');
+        order.event = "Summer Gala";
+        order.created_at = "2026-11-28T12:00:00Z";
+        order.copies = 1;
+        order.layout = "single-4x6";
+        order.photos.push_back({platform::crypto::sha256(photo), photo.size()});
+        REQUIRE(hub::open_sqlite_order_repository(hub.data() / "orders.db")
+                    ->record_order("booth-1", order) == hub::RecordOutcome::inserted);
+    }
+    const auto pickup = hub.place("pickup", "4x6", 2, venue_pickup, true);
+    const auto released = hub.encore({"desk", "release", pickup.id});
+    REQUIRE_MESSAGE(released.exit_code == 0, released.err);
+
+    const auto page =
+        platform::http::request(hub.endpoint(), "GET", "/desk",
+                                {{"Cookie", login(hub.endpoint(), "clerk", "desk-password-1")}});
+    REQUIRE(page.status == 200);
+    CHECK(page.body.find(pickup.id) != std::string::npos);
+    CHECK(page.body.find("for pickup at booth booth-1: queued") != std::string::npos);
+    CHECK(page.body.find("action=\"/desk/reprint\"") == std::string::npos);
+    std::this_thread::sleep_for(1500ms);
+    CHECK(hub.rig().prints("lab").empty());
 }
 
 TEST_CASE("kill -9 of hubd between a release and its last print prints each copy exactly once") {
