@@ -18,6 +18,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <thread>
@@ -93,14 +94,13 @@ public:
         REQUIRE(ledger_.find_reorder(reorder.id)->state == settlement::ReorderState::paid);
     }
 
-    hub::desk::ReleaseResult release(const std::string& reorder_id) {
-        std::optional<hub::desk::ReleaseResult> result;
+    // Runs one of the desk's coroutines on the harness's loop until it answers.
+    template <typename Result>
+    Result on_loop(std::function<boost::asio::awaitable<Result>()> operation) {
+        std::optional<Result> result;
         boost::asio::co_spawn(
             harness_.loop(),
-            [&]() -> boost::asio::awaitable<void> {
-                auto releasing = desk_.release(reorder_id, std::nullopt);
-                result = co_await std::move(releasing);
-            },
+            [&]() -> boost::asio::awaitable<void> { result = co_await operation(); },
             [](std::exception_ptr error) {
                 if (error) {
                     std::rethrow_exception(error);
@@ -108,40 +108,20 @@ public:
             });
         REQUIRE(harness_.run_until([&] { return result.has_value(); }, 30s));
         return *result;
+    }
+
+    hub::desk::ReleaseResult release(const std::string& reorder_id) {
+        return on_loop<hub::desk::ReleaseResult>(
+            [&] { return desk_.release(reorder_id, std::nullopt); });
     }
 
     hub::desk::ReleaseResult reprint(const std::string& reorder_id, int item, int copies) {
-        std::optional<hub::desk::ReleaseResult> result;
-        boost::asio::co_spawn(
-            harness_.loop(),
-            [&]() -> boost::asio::awaitable<void> {
-                auto reprinting = desk_.reprint(reorder_id, item, copies, std::nullopt);
-                result = co_await std::move(reprinting);
-            },
-            [](std::exception_ptr error) {
-                if (error) {
-                    std::rethrow_exception(error);
-                }
-            });
-        REQUIRE(harness_.run_until([&] { return result.has_value(); }, 30s));
-        return *result;
+        return on_loop<hub::desk::ReleaseResult>(
+            [&] { return desk_.reprint(reorder_id, item, copies, std::nullopt); });
     }
 
     int auto_release_pass() {
-        std::optional<int> released;
-        boost::asio::co_spawn(
-            harness_.loop(),
-            [&]() -> boost::asio::awaitable<void> {
-                auto pass = desk_.auto_release_pass();
-                released = co_await std::move(pass);
-            },
-            [](std::exception_ptr error) {
-                if (error) {
-                    std::rethrow_exception(error);
-                }
-            });
-        REQUIRE(harness_.run_until([&] { return released.has_value(); }, 30s));
-        return *released;
+        return on_loop<int>([&] { return desk_.auto_release_pass(); });
     }
 
     // A second desk on the same files, as after a restart of the hub.
