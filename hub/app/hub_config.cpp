@@ -5,6 +5,51 @@
 
 namespace encore::hub {
 
+namespace {
+
+// settlement.events: {"<event>": {"price_list": {...}, "venue_pickup": false}, ...}.
+void read_event_settlements(platform::config::ObjectReader& events,
+                            std::map<std::string, settlement::EventSettings, std::less<>>& out) {
+    for (const auto& name : events.remaining_keys()) {
+        if (name.empty()) {
+            events.value(name);
+            events.problem(name, "an event needs its name as the booths' event file gives it");
+            continue;
+        }
+        const auto* value = events.value(name);
+        if (value == nullptr || !value->is_object()) {
+            events.problem(name, "event \"" + name +
+                                     "\": expected an object such as {\"price_list\": {...}, "
+                                     "\"venue_pickup\": false}");
+            continue;
+        }
+        auto event = events.object(name);
+        settlement::EventSettings settings;
+        event.read_custom("price_list", [&](const nlohmann::json& json) {
+            settlement::PriceList prices;
+            auto error = settlement::parse_price_list(json, prices);
+            if (error) {
+                return std::optional<std::string>("event \"" + name + "\": " + *error);
+            }
+            settings.prices = std::move(prices);
+            return std::optional<std::string>();
+        });
+        if (const auto* pickup = event.value("venue_pickup")) {
+            if (pickup->is_boolean()) {
+                settings.venue_pickup = pickup->get<bool>();
+            } else {
+                event.problem("venue_pickup", "event \"" + name +
+                                                  "\": expected true (guests may pick up at "
+                                                  "the venue) or false");
+            }
+        }
+        event.finish();
+        out.insert_or_assign(name, std::move(settings));
+    }
+}
+
+} // namespace
+
 void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     root.read("data_dir", config.data_dir);
     auto public_side = root.object("public");
@@ -48,6 +93,8 @@ void read_hub_config(platform::config::ObjectReader& root, HubConfig& config) {
     });
     settlement_side.read("venue_pickup", config.settlement_venue_pickup);
     settlement_side.read("counter", config.settlement_counter);
+    auto events = settlement_side.object("events");
+    read_event_settlements(events, config.settlement_events);
     settlement_side.finish();
     auto desk = root.object("desk");
     desk.read("lab_queue", config.desk_lab_queue);

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "hub/settlement/price_list.hpp"
+#include "hub/settlement/settlement.hpp"
 #include "platform/config/config_reader.hpp"
 #include "platform/config/endpoint.hpp"
 #include "platform/log/logger.hpp"
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,9 @@ struct HubConfig {
     settlement::PriceList settlement_price_list = settlement::default_price_list();
     // Whether a guest may pick reorders up at the venue instead of having them shipped.
     bool settlement_venue_pickup = true;
+    // Events (by name, as the booths report it) with a price list or venue pickup of their
+    // own; every other event uses the two settings above.
+    std::map<std::string, settlement::EventSettings, std::less<>> settlement_events;
     // Whether a guest may choose to pay at the venue or store counter (cash or voucher),
     // confirmed by a clerk from the back office.
     bool settlement_counter = false;

@@ -100,9 +100,10 @@ int run(int argc, char** argv) {
         loop.get_executor(), config.data_dir / "dev_provider.db",
         hub::settlement::load_or_create_webhook_secret(config.data_dir / "dev_provider.secret"));
     hub::settlement::CounterProvider counter_provider;
-    hub::settlement::Settlement settlement(
-        {config.settlement_price_list, config.settlement_venue_pickup, config.settlement_counter},
-        ledger, payment_provider, &counter_provider);
+    hub::settlement::Settlement settlement({config.settlement_price_list,
+                                            config.settlement_venue_pickup,
+                                            config.settlement_counter, config.settlement_events},
+                                           ledger, payment_provider, &counter_provider);
 
     auto public_router = make_health_router("public");
     hub::web::GuestWebSettings guest_web_settings;
@@ -124,6 +125,19 @@ int run(int argc, char** argv) {
     }
     // The order desk prints paid reorders on the lab printer through its own spooler.
     const auto lab_templates = hub::desk::load_lab_templates(config.desk_templates_dir);
+    if (lab_templates) {
+        // Guests can still buy such a product; the desk refuses to release it.
+        for (const auto& [event, product] : hub::settlement::unprintable_products(
+                 {config.settlement_price_list, true, false, config.settlement_events},
+                 [&](std::string_view id) { return lab_templates->find(id) != nullptr; })) {
+            log.warning(event.empty() ? std::string("settlement.price_list")
+                                      : "the price list of event \"" + event + "\"",
+                        " offers product \"", product,
+                        "\", which has no print template: the order desk will refuse to "
+                        "release its reorders; offer only products the lab prints (see "
+                        "desk.templates_dir in docs/configuration.md)");
+        }
+    }
     const auto lab_printer = drivers::printer::make_cups_printer();
     auto lab_ledger = drivers::printer::PrintLedger::open(config.data_dir / "lab-ledger.db");
     drivers::printer::PrintSpooler lab_spooler(loop.get_executor(), *lab_printer, lab_ledger, {},

@@ -21,6 +21,39 @@ Settlement::Settlement(SettlementSettings settings, Ledger& ledger, PaymentProvi
     , provider_(provider)
     , counter_(counter) {}
 
+const PriceList& Settlement::prices(std::string_view event) const {
+    const auto found = settings_.events.find(event);
+    return found != settings_.events.end() && found->second.prices ? *found->second.prices
+                                                                   : settings_.prices;
+}
+
+bool Settlement::venue_pickup(std::string_view event) const {
+    const auto found = settings_.events.find(event);
+    return found != settings_.events.end() && found->second.venue_pickup
+               ? *found->second.venue_pickup
+               : settings_.venue_pickup;
+}
+
+std::vector<UnprintableProduct>
+unprintable_products(const SettlementSettings& settings,
+                     const std::function<bool(std::string_view product_id)>& printable) {
+    std::vector<UnprintableProduct> missing;
+    const auto check = [&](const std::string& event, const PriceList& list) {
+        for (const auto& product : list.products) {
+            if (!printable(product.id)) {
+                missing.push_back({event, product.id});
+            }
+        }
+    };
+    check("", settings.prices);
+    for (const auto& [event, event_settings] : settings.events) {
+        if (event_settings.prices) {
+            check(event, *event_settings.prices);
+        }
+    }
+    return missing;
+}
+
 PaymentProvider* Settlement::provider_named(std::string_view name) {
     if (name == provider_.name()) {
         return &provider_;

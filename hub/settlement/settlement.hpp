@@ -8,6 +8,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,13 +17,37 @@
 
 namespace encore::hub::settlement {
 
+// What one event sells differently from the hub: each part it leaves out is the hub's.
+struct EventSettings {
+    std::optional<PriceList> prices;
+    std::optional<bool> venue_pickup;
+};
+
 struct SettlementSettings {
+    // The products and prices of every event without a price list of its own.
     PriceList prices = default_price_list();
-    // Whether guests may collect their prints at the venue instead of having them shipped.
+    // Whether guests may collect their prints at the venue instead of having them shipped
+    // (for every event that does not say otherwise).
     bool venue_pickup = true;
     // Whether guests may choose to pay at the counter (cash or voucher).
     bool counter = false;
+    // Events, by name as the booths report it (StoredOrder::event), with settings of
+    // their own.
+    std::map<std::string, EventSettings, std::less<>> events;
 };
+
+// A product a price list offers that the lab cannot print.
+struct UnprintableProduct {
+    // Empty for the hub-wide list.
+    std::string event;
+    std::string product_id;
+};
+
+// Every product of the hub-wide price list and of each event's own list for which
+// `printable` says no, the hub-wide list first, events in name order.
+std::vector<UnprintableProduct>
+unprintable_products(const SettlementSettings& settings,
+                     const std::function<bool(std::string_view product_id)>& printable);
 
 // What a webhook delivery came to.
 struct WebhookAnswer {
@@ -112,8 +138,11 @@ public:
     Settlement(SettlementSettings settings, Ledger& ledger, PaymentProvider& provider,
                PaymentProvider* counter = nullptr);
 
-    const PriceList& prices() const { return settings_.prices; }
-    bool venue_pickup() const { return settings_.venue_pickup; }
+    // The price list of an event (its own, else the hub's). Read when a guest adds to the
+    // cart or checks out: a reorder keeps the prices it was placed with.
+    const PriceList& prices(std::string_view event) const;
+    // Whether guests of an event may pick their prints up at the venue.
+    bool venue_pickup(std::string_view event) const;
     bool counter() const { return settings_.counter && counter_ != nullptr; }
     Ledger& ledger() { return ledger_; }
 

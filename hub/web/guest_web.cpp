@@ -348,7 +348,7 @@ std::string reorder_section(Language language, const settlement::Settlement& set
                             const GuestSession& session, const StoredOrder& order,
                             const std::vector<CartLine>& cart, const CheckoutForm& form,
                             const std::vector<settlement::Reorder>& reorders) {
-    const auto& prices = settlement.prices();
+    const auto& prices = settlement.prices(order.event);
     std::string html = "<section class=\"more-prints\" id=\"more-prints\">\n<h2>";
     html += html_escape(text(language, Text::more_prints_heading));
     html += "</h2>\n";
@@ -390,18 +390,28 @@ std::string reorder_section(Language language, const settlement::Settlement& set
     html += "</button>\n</form>\n<h3 id=\"cart\">";
     html += html_escape(text(language, Text::cart_heading));
     html += "</h3>\n";
-    if (cart.empty()) {
+    // A line whose product the event no longer offers (the price list changed since it
+    // was added) is left out, and checkout refuses it.
+    std::vector<std::pair<const CartLine*, const settlement::Product*>> offered;
+    for (const auto& line : cart) {
+        if (const auto* product = prices.find(line.product_id)) {
+            offered.emplace_back(&line, product);
+        }
+    }
+    if (offered.size() < cart.size() && form.notice != Text::cart_line_withdrawn) {
+        html += "<p class=\"notice\" role=\"alert\">";
+        html += html_escape(text(language, Text::cart_line_withdrawn));
+        html += "</p>\n";
+    }
+    if (offered.empty()) {
         html += "<p class=\"cart-empty\">";
         html += html_escape(text(language, Text::cart_empty));
         html += "</p>\n";
     } else {
         std::int64_t total = 0;
         html += "<table class=\"cart\">\n<tbody>\n";
-        for (const auto& line : cart) {
-            const auto* product = prices.find(line.product_id);
-            if (product == nullptr) {
-                continue;
-            }
+        for (const auto& [line_pointer, product] : offered) {
+            const auto& line = *line_pointer;
             const auto amount = product->unit_price * line.quantity;
             total += amount;
             html += "<tr><td>" + html_escape(photo_name(language, order, line.photo_sha256)) +
@@ -432,7 +442,7 @@ std::string reorder_section(Language language, const settlement::Settlement& set
         html += form.delivery != "pickup" ? " checked>" : ">";
         html += html_escape(text(language, Text::delivery_ship));
         html += "</label>\n";
-        if (settlement.venue_pickup()) {
+        if (settlement.venue_pickup(order.event)) {
             html += "<label><input type=\"radio\" name=\"delivery\" value=\"pickup\"";
             html += form.delivery == "pickup" ? " checked>" : ">";
             html += html_escape(text(language, Text::delivery_pickup));
@@ -930,7 +940,7 @@ http::Response GuestWeb::change_cart(const http::Request& request, RequestContex
         return see_other(request, context, "/order#cart");
     }
     const auto quantity = parse_quantity(form_field(body, "quantity"));
-    if (!quantity || settlement_->prices().find(product) == nullptr ||
+    if (!quantity || settlement_->prices(order->event).find(product) == nullptr ||
         !order_has_photo(*order, photo)) {
         CheckoutForm form;
         form.notice = Text::cart_line_invalid;
@@ -978,23 +988,34 @@ boost::asio::awaitable<http::Response> GuestWeb::checkout(const http::Request& r
     std::transform(form.country.begin(), form.country.end(), form.country.begin(),
                    [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
 
-    const auto& prices = settlement_->prices();
+    const auto& prices = settlement_->prices(order->event);
     settlement::NewReorder reorder;
     reorder.idempotency_key = idempotency_key;
     reorder.order_id = order->order_id;
     reorder.currency = prices.currency;
+    bool withdrawn = false;
     for (const auto& line : sessions_.cart(session->id)) {
         const auto* product = prices.find(line.product_id);
-        if (product != nullptr && order_has_photo(*order, line.photo_sha256)) {
+        if (product == nullptr) {
+            // The event's price list changed since the line was added: the page the
+            // guest checks out from may have shown it, so nothing is placed until the
+            // guest has seen the cart without it.
+            sessions_.remove_from_cart(session->id, line.photo_sha256, line.product_id);
+            withdrawn = true;
+        } else if (order_has_photo(*order, line.photo_sha256)) {
             reorder.lines.push_back({line.photo_sha256, product->id, product->label, line.quantity,
                                      product->unit_price});
         }
+    }
+    if (withdrawn) {
+        form.notice = Text::cart_line_withdrawn;
+        co_return order_page(request, context, http::Status::conflict, &form);
     }
     if (reorder.lines.empty()) {
         form.notice = Text::cart_needed;
         co_return order_page(request, context, http::Status::bad_request, &form);
     }
-    if (form.delivery == "pickup" && settlement_->venue_pickup()) {
+    if (form.delivery == "pickup" && settlement_->venue_pickup(order->event)) {
         reorder.delivery.method = settlement::DeliveryMethod::pickup;
     } else if (form.delivery == "ship") {
         if (!is_address_text(form.name, 100)) {

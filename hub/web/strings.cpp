@@ -273,6 +273,17 @@ constexpr std::array<Row, static_cast<std::size_t>(Text::count_)> table = {{
      "Prête à retirer sur place", "Listo para recoger en el lugar", "会場で受け取り可能"},
     // state_picked_up
     {"Picked up", "Abgeholt", "Retirée", "Recogido", "受け取り済み"},
+    // cart_line_withdrawn
+    {"Some prints in your cart are no longer offered for this event and were taken out. "
+     "Please check your cart and its total before you pay.",
+     "Einige Abzüge in Ihrem Warenkorb werden für diese Veranstaltung nicht mehr angeboten "
+     "und wurden entfernt. Bitte prüfen Sie Warenkorb und Summe, bevor Sie bezahlen.",
+     "Certains tirages de votre panier ne sont plus proposés pour cet événement et ont été "
+     "retirés. Vérifiez votre panier et son total avant de payer.",
+     "Algunas copias de tu carrito ya no se ofrecen para este evento y se han quitado. "
+     "Revisa tu carrito y el total antes de pagar.",
+     "カート内の一部のプリントはこのイベントでは提供されなくなったため、削除されました。"
+     "お支払いの前にカートと合計金額をご確認ください。"},
 }};
 
 constexpr std::array<std::string_view, all_languages.size()> tags = {"en", "de", "fr", "es", "ja"};

@@ -93,6 +93,7 @@ enum class Text {
     cancelled_refund_pending,
     state_ready_for_pickup,
     state_picked_up,
+    cart_line_withdrawn,
     count_,
 };
 
