@@ -105,6 +105,12 @@ int run(int argc, char** argv) {
                                             config.settlement_counter, config.settlement_events},
                                            ledger, payment_provider, &counter_provider);
 
+    // Vouchers issued for one event pay only reorders of that event's orders.
+    settlement.set_order_events([&orders](const std::string& order_id) {
+        const auto order = orders->find_order(order_id);
+        return order ? order->event : std::string();
+    });
+
     auto public_router = make_health_router("public");
     hub::web::GuestWebSettings guest_web_settings;
     guest_web_settings.data_dir = config.data_dir;

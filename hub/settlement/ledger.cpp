@@ -1,5 +1,6 @@
 #include "hub/settlement/ledger.hpp"
 
+#include "hub/settlement/vouchers.hpp"
 #include "platform/crypto/random.hpp"
 #include "platform/sqlite/database.hpp"
 
@@ -12,7 +13,7 @@ namespace {
 
 namespace sqlite = platform::sqlite;
 
-constexpr std::array<sqlite::Migration, 3> migrations = {{
+constexpr std::array<sqlite::Migration, 4> migrations = {{
     {1, "settlement ledger", R"sql(
         CREATE TABLE reorders (
             id              TEXT PRIMARY KEY,
@@ -91,6 +92,22 @@ constexpr std::array<sqlite::Migration, 3> migrations = {{
         CREATE INDEX refunds_by_reorder ON refunds(reorder_id);
         CREATE INDEX refunds_by_charge ON refunds(charge_id);
         ALTER TABLE reorders ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
+    )sql"},
+    {4, "issued vouchers", R"sql(
+        CREATE TABLE vouchers (
+            code        TEXT PRIMARY KEY,
+            value       INTEGER NOT NULL CHECK (value > 0),
+            currency    TEXT NOT NULL,
+            event       TEXT NOT NULL DEFAULT '',
+            issued_at   INTEGER NOT NULL,
+            expires_on  TEXT NOT NULL DEFAULT '',
+            expires_at  INTEGER,
+            voided      INTEGER NOT NULL DEFAULT 0,
+            void_reason TEXT NOT NULL DEFAULT '',
+            voided_at   INTEGER,
+            note        TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX charges_by_reference ON charges(reference);
     )sql"},
 }};
 
@@ -181,6 +198,30 @@ std::string_view to_string(RefundState state) {
         return "failed";
     }
     return "pending";
+}
+
+std::string_view to_string(VoucherState state) {
+    switch (state) {
+    case VoucherState::open:
+        return "open";
+    case VoucherState::redeemed:
+        return "redeemed";
+    case VoucherState::voided:
+        return "voided";
+    case VoucherState::expired:
+        return "expired";
+    }
+    return "open";
+}
+
+std::optional<VoucherState> parse_voucher_state(std::string_view text) {
+    for (const auto state : {VoucherState::open, VoucherState::redeemed, VoucherState::voided,
+                             VoucherState::expired}) {
+        if (to_string(state) == text) {
+            return state;
+        }
+    }
+    return std::nullopt;
 }
 
 std::string_view to_string(EventOutcome outcome) {
@@ -379,6 +420,156 @@ struct Ledger::Database {
                    refund.reason, refund.provider_refund_id);
     }
 
+    // The reorder a voucher's charge paid, while that charge is not refunded in full.
+    std::optional<std::string> redeemed_by(const std::string& code) {
+        auto row = db.prepare(
+            "SELECT c.reorder_id FROM charges c WHERE c.reference = ?1 AND c.method = 'voucher' "
+            "AND c.amount > (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.charge_id = "
+            "c.charge_id AND r.state != 'failed') ORDER BY c.created_at, c.rowid LIMIT 1");
+        row.bind_all(code);
+        if (!row.step()) {
+            return std::nullopt;
+        }
+        return row.text(0);
+    }
+
+    std::vector<Voucher> vouchers_where(std::string_view condition, const std::string& value) {
+        std::string sql = "SELECT code, value, currency, event, issued_at, expires_on, expires_at, "
+                          "voided, void_reason, note FROM vouchers";
+        sql += condition;
+        sql += " ORDER BY issued_at, rowid";
+        auto rows = db.prepare(sql);
+        if (!value.empty()) {
+            rows.bind_all(value);
+        }
+        std::vector<Voucher> found;
+        const auto now = now_seconds();
+        while (rows.step()) {
+            Voucher voucher;
+            voucher.code = rows.text(0);
+            voucher.value = rows.int64(1);
+            voucher.currency = rows.text(2);
+            voucher.event = rows.text(3);
+            voucher.issued_at = rows.int64(4);
+            voucher.expires_on = rows.text(5);
+            voucher.expires_at = rows.optional_int64(6);
+            voucher.voided = rows.int64(7) != 0;
+            voucher.void_reason = rows.text(8);
+            voucher.note = rows.text(9);
+            found.push_back(std::move(voucher));
+        }
+        for (auto& voucher : found) {
+            voucher.redeemed_by = redeemed_by(voucher.code).value_or("");
+            voucher.state = !voucher.redeemed_by.empty() ? VoucherState::redeemed
+                            : voucher.voided             ? VoucherState::voided
+                            : voucher.expires_at && now >= *voucher.expires_at
+                                ? VoucherState::expired
+                                : VoucherState::open;
+        }
+        return found;
+    }
+
+    std::optional<Voucher> voucher(std::string_view typed) {
+        const auto code = normalize_voucher_code(typed);
+        if (!code) {
+            return std::nullopt;
+        }
+        auto found = vouchers_where(" WHERE code = ?1", *code);
+        if (found.empty()) {
+            return std::nullopt;
+        }
+        return std::move(found.front());
+    }
+
+    VoucherCheck check_voucher(const VoucherUse& use) {
+        VoucherCheck check;
+        check.voucher = voucher(use.code);
+        if (!check.voucher) {
+            check.problem = VoucherProblem::unknown;
+            return check;
+        }
+        const auto& voucher = *check.voucher;
+        check.problem = voucher.state == VoucherState::voided     ? VoucherProblem::voided
+                        : voucher.state == VoucherState::redeemed ? VoucherProblem::redeemed
+                        : voucher.state == VoucherState::expired  ? VoucherProblem::expired
+                        : !voucher.event.empty() && voucher.event != use.event
+                            ? VoucherProblem::other_event
+                        : voucher.currency != use.currency ? VoucherProblem::other_currency
+                        : voucher.value < use.amount       ? VoucherProblem::too_little
+                                                           : VoucherProblem::none;
+        return check;
+    }
+
+    bool event_applied(const std::string& event_id) {
+        auto seen = db.prepare("SELECT 1 FROM webhook_events WHERE event_id = ?1");
+        seen.bind_all(event_id);
+        return seen.step();
+    }
+
+    // Inside a transaction: the body of Ledger::apply_event. Changes nothing unless it
+    // returns applied.
+    EventOutcome apply(const PaymentEvent& event, std::optional<RefundRecord>* refund_due,
+                       const CounterPayment& counter) {
+        const bool completed = event.type == "checkout.completed";
+        if (event_applied(event.id)) {
+            return EventOutcome::duplicate;
+        }
+        const auto checkout = checkout_where("checkout_id = ?1", event.checkout_id);
+        if (!checkout) {
+            return EventOutcome::unknown_checkout;
+        }
+        if (completed && (event.amount != checkout->amount ||
+                          event.currency != checkout->currency || event.charge_id.empty())) {
+            return EventOutcome::amount_mismatch;
+        }
+        const auto now = now_seconds();
+        // The primary key is the last word on "once": a second writer that got past the
+        // check above (it cannot, under BEGIN IMMEDIATE) would fail here and roll back.
+        db.execute("INSERT INTO webhook_events (event_id, type, applied_at) VALUES (?1, ?2, ?3)",
+                   event.id, event.type, now);
+        if (completed) {
+            // A provider may announce the same payment under two event ids: the checkout
+            // holds at most one charge.
+            db.execute("INSERT INTO charges (charge_id, reorder_id, checkout_id, amount, "
+                       "currency, event_id, created_at, method, reference) VALUES (?1, ?2, ?3, "
+                       "?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+                       event.charge_id, checkout->reorder_id, event.checkout_id, event.amount,
+                       event.currency, event.id, now, counter.method, counter.reference);
+            const bool charged = db.changes() == 1;
+            db.execute("UPDATE checkouts SET state = 'completed' WHERE checkout_id = ?1",
+                       event.checkout_id);
+            const auto reorder = reorder_where("id = ?1", checkout->reorder_id);
+            if (charged && reorder && reorder->state != ReorderState::unpaid) {
+                // Paid twice (two tabs, the counter and online), or paid after it was
+                // cancelled: the money was taken, so it is recorded, and all of it goes
+                // back.
+                RefundRecord refund;
+                refund.idempotency_key = "duplicate-" + event.charge_id;
+                refund.reorder_id = reorder->id;
+                refund.charge_id = event.charge_id;
+                refund.provider = checkout->provider;
+                refund.amount = event.amount;
+                refund.currency = event.currency;
+                refund.reason = reorder->state == ReorderState::cancelled
+                                    ? "paid after the reorder was cancelled"
+                                    : "paid twice: the reorder was paid already (it is " +
+                                          std::string(to_string(reorder->state)) + ")";
+                insert_refund(refund, now);
+                if (refund_due != nullptr) {
+                    *refund_due = refund;
+                }
+            }
+            db.execute("UPDATE reorders SET state = 'paid', updated_at = ?2 "
+                       "WHERE id = ?1 AND state = 'unpaid'",
+                       checkout->reorder_id, now);
+        } else {
+            db.execute("UPDATE checkouts SET state = 'declined' "
+                       "WHERE checkout_id = ?1 AND state IN ('creating', 'open')",
+                       event.checkout_id);
+        }
+        return EventOutcome::applied;
+    }
+
     std::optional<CheckoutAttempt> checkout_where(std::string_view condition,
                                                   const std::string& value) {
         std::string sql = "SELECT ";
@@ -535,72 +726,17 @@ std::optional<CheckoutAttempt> Ledger::find_checkout(const std::string& checkout
 
 EventOutcome Ledger::apply_event(const PaymentEvent& event, std::optional<RefundRecord>* refund_due,
                                  const CounterPayment& counter) {
-    const bool completed = event.type == "checkout.completed";
-    if (!completed && event.type != "checkout.declined") {
+    if (event.type != "checkout.completed" && event.type != "checkout.declined") {
         return EventOutcome::unknown_type;
     }
     // BEGIN IMMEDIATE: concurrent deliveries of one event queue here, and the first to
     // commit makes every later one see its id.
     sqlite::Transaction transaction(db_->db);
-    auto seen = db_->db.prepare("SELECT 1 FROM webhook_events WHERE event_id = ?1");
-    seen.bind_all(event.id);
-    if (seen.step()) {
-        return EventOutcome::duplicate;
+    const auto outcome = db_->apply(event, refund_due, counter);
+    if (outcome == EventOutcome::applied) {
+        transaction.commit();
     }
-    const auto checkout = db_->checkout_where("checkout_id = ?1", event.checkout_id);
-    if (!checkout) {
-        return EventOutcome::unknown_checkout;
-    }
-    if (completed && (event.amount != checkout->amount || event.currency != checkout->currency ||
-                      event.charge_id.empty())) {
-        return EventOutcome::amount_mismatch;
-    }
-    const auto now = now_seconds();
-    // The primary key is the last word on "once": a second writer that got past the
-    // check above (it cannot, under BEGIN IMMEDIATE) would fail here and roll back.
-    db_->db.execute("INSERT INTO webhook_events (event_id, type, applied_at) VALUES (?1, ?2, ?3)",
-                    event.id, event.type, now);
-    if (completed) {
-        // A provider may announce the same payment under two event ids: the checkout
-        // holds at most one charge.
-        db_->db.execute("INSERT INTO charges (charge_id, reorder_id, checkout_id, amount, "
-                        "currency, event_id, created_at, method, reference) VALUES (?1, ?2, ?3, "
-                        "?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
-                        event.charge_id, checkout->reorder_id, event.checkout_id, event.amount,
-                        event.currency, event.id, now, counter.method, counter.reference);
-        const bool charged = db_->db.changes() == 1;
-        db_->db.execute("UPDATE checkouts SET state = 'completed' WHERE checkout_id = ?1",
-                        event.checkout_id);
-        const auto reorder = db_->reorder_where("id = ?1", checkout->reorder_id);
-        if (charged && reorder && reorder->state != ReorderState::unpaid) {
-            // Paid twice (two tabs, the counter and online), or paid after it was
-            // cancelled: the money was taken, so it is recorded, and all of it goes back.
-            RefundRecord refund;
-            refund.idempotency_key = "duplicate-" + event.charge_id;
-            refund.reorder_id = reorder->id;
-            refund.charge_id = event.charge_id;
-            refund.provider = checkout->provider;
-            refund.amount = event.amount;
-            refund.currency = event.currency;
-            refund.reason = reorder->state == ReorderState::cancelled
-                                ? "paid after the reorder was cancelled"
-                                : "paid twice: the reorder was paid already (it is " +
-                                      std::string(to_string(reorder->state)) + ")";
-            db_->insert_refund(refund, now);
-            if (refund_due != nullptr) {
-                *refund_due = refund;
-            }
-        }
-        db_->db.execute("UPDATE reorders SET state = 'paid', updated_at = ?2 "
-                        "WHERE id = ?1 AND state = 'unpaid'",
-                        checkout->reorder_id, now);
-    } else {
-        db_->db.execute("UPDATE checkouts SET state = 'declined' "
-                        "WHERE checkout_id = ?1 AND state IN ('creating', 'open')",
-                        event.checkout_id);
-    }
-    transaction.commit();
-    return EventOutcome::applied;
+    return outcome;
 }
 
 RefundOutcome Ledger::record_refund(const std::string& idempotency_key,
@@ -677,15 +813,102 @@ std::vector<ChargeRecord> Ledger::charges_of(const std::string& reorder_id) {
 
 std::optional<std::string> Ledger::voucher_redeemed_by(const std::string& code) {
     // A voucher whose charge was refunded in full may be used again.
-    auto row = db_->db.prepare(
-        "SELECT c.reorder_id FROM charges c WHERE c.method = 'voucher' AND c.reference = ?1 AND "
-        "c.amount > (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.charge_id = "
-        "c.charge_id AND r.state != 'failed')");
-    row.bind_all(code);
-    if (!row.step()) {
-        return std::nullopt;
+    return db_->redeemed_by(normalize_voucher_code(code).value_or(code));
+}
+
+std::vector<Voucher> Ledger::issue_vouchers(const NewVouchers& request) {
+    sqlite::Transaction transaction(db_->db);
+    const auto now = now_seconds();
+    std::vector<std::string> codes;
+    while (codes.size() < static_cast<std::size_t>(std::max(request.count, 0))) {
+        auto code = new_voucher_code();
+        // 55 random bits make a clash all but impossible; should one happen, the code
+        // already issued stays as it was and another is drawn.
+        db_->db.execute("INSERT INTO vouchers (code, value, currency, event, issued_at, "
+                        "expires_on, expires_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                        "ON CONFLICT DO NOTHING",
+                        code, request.value, request.currency, request.event, now,
+                        request.expires_on, request.expires_at, request.note);
+        if (db_->db.changes() == 1) {
+            codes.push_back(std::move(code));
+        }
     }
-    return row.text(0);
+    std::vector<Voucher> issued;
+    for (const auto& code : codes) {
+        if (auto voucher = db_->voucher(code)) {
+            issued.push_back(std::move(*voucher));
+        }
+    }
+    transaction.commit();
+    return issued;
+}
+
+std::optional<Voucher> Ledger::find_voucher(std::string_view code) {
+    return db_->voucher(code);
+}
+
+std::vector<Voucher> Ledger::vouchers(std::optional<VoucherState> state) {
+    auto all = db_->vouchers_where("", {});
+    if (state) {
+        std::erase_if(all, [&](const Voucher& voucher) { return voucher.state != *state; });
+    }
+    return all;
+}
+
+VoucherCheck Ledger::check_voucher(const VoucherUse& use) {
+    return db_->check_voucher(use);
+}
+
+Redemption Ledger::redeem_voucher(const PaymentEvent& event, const VoucherUse& use,
+                                  std::optional<RefundRecord>* refund_due) {
+    Redemption redemption;
+    // BEGIN IMMEDIATE: a second clerk's redemption waits here until the first has
+    // committed its charge, and then finds the voucher redeemed.
+    sqlite::Transaction transaction(db_->db);
+    if (db_->event_applied(event.id)) {
+        // This very payment was confirmed before (a form sent twice).
+        redemption.check.problem = VoucherProblem::none;
+        redemption.check.voucher = db_->voucher(use.code);
+        redemption.outcome = EventOutcome::duplicate;
+        return redemption;
+    }
+    redemption.check = db_->check_voucher(use);
+    if (redemption.check.problem != VoucherProblem::none) {
+        return redemption;
+    }
+    CounterPayment payment{"voucher", redemption.check.voucher->code};
+    redemption.outcome = db_->apply(event, refund_due, payment);
+    if (redemption.outcome == EventOutcome::applied) {
+        transaction.commit();
+    }
+    return redemption;
+}
+
+VoidResult Ledger::void_voucher(std::string_view code, const std::string& reason) {
+    sqlite::Transaction transaction(db_->db);
+    VoidResult result;
+    result.voucher = db_->voucher(code);
+    if (!result.voucher) {
+        return result;
+    }
+    switch (result.voucher->state) {
+    case VoucherState::redeemed:
+        result.outcome = VoidOutcome::redeemed;
+        return result;
+    case VoucherState::voided:
+        result.outcome = VoidOutcome::already_voided;
+        return result;
+    case VoucherState::open:
+    case VoucherState::expired:
+        break;
+    }
+    db_->db.execute("UPDATE vouchers SET voided = 1, void_reason = ?2, voided_at = ?3 "
+                    "WHERE code = ?1",
+                    result.voucher->code, reason, now_seconds());
+    result.voucher = db_->voucher(result.voucher->code);
+    transaction.commit();
+    result.outcome = VoidOutcome::voided;
+    return result;
 }
 
 CancelPlan Ledger::cancel_reorder(const std::string& reorder_id, const std::string& reason) {

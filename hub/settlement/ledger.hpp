@@ -192,6 +192,94 @@ struct ChargeRecord {
     std::string reference;
 };
 
+// Vouchers the store issues (`encore pay vouchers issue`), each good for one counter
+// payment of a reorder worth at most its value.
+struct NewVouchers {
+    // Minor units.
+    std::int64_t value = 0;
+    std::string currency;
+    int count = 1;
+    // Valid only for reorders of this event's orders; empty for any event.
+    std::string event;
+    // "2026-12-31" and the moment that day ends (unix seconds); empty/nullopt: no end.
+    std::string expires_on;
+    std::optional<std::int64_t> expires_at;
+    std::string note;
+};
+
+enum class VoucherState { open, redeemed, voided, expired };
+
+std::string_view to_string(VoucherState state);
+std::optional<VoucherState> parse_voucher_state(std::string_view text);
+
+struct Voucher {
+    // "ENC-4KQ9-M3XR-6CFW".
+    std::string code;
+    std::int64_t value = 0;
+    std::string currency;
+    std::string event;
+    std::int64_t issued_at = 0;
+    std::string expires_on;
+    std::optional<std::int64_t> expires_at;
+    bool voided = false;
+    std::string void_reason;
+    std::string note;
+    // The reorder it paid, while that charge is not refunded in full.
+    std::string redeemed_by;
+    VoucherState state = VoucherState::open;
+};
+
+// What a counter payment asks of a voucher: the code as typed, the event of the
+// reorder's order ("" when unknown), and what the reorder costs.
+struct VoucherUse {
+    std::string code;
+    std::string event;
+    std::string currency;
+    std::int64_t amount = 0;
+};
+
+enum class VoucherProblem {
+    none,
+    // Never issued by this store (or not a code the hub makes).
+    unknown,
+    voided,
+    expired,
+    // Paid another reorder, and that charge was not refunded.
+    redeemed,
+    // Issued for another event than the reorder's.
+    other_event,
+    other_currency,
+    // Worth less than the reorder.
+    too_little,
+};
+
+struct VoucherCheck {
+    VoucherProblem problem = VoucherProblem::unknown;
+    // The voucher, when it was issued.
+    std::optional<Voucher> voucher;
+};
+
+// What a counter payment by voucher came to: refused by the voucher check (nothing
+// changed, `outcome` nullopt), or the outcome of its payment event.
+struct Redemption {
+    VoucherCheck check;
+    std::optional<EventOutcome> outcome;
+};
+
+enum class VoidOutcome {
+    voided,
+    // Voided before: nothing changed (the first reason stays).
+    already_voided,
+    // It paid a reorder: refused, nothing changed.
+    redeemed,
+    unknown,
+};
+
+struct VoidResult {
+    VoidOutcome outcome = VoidOutcome::unknown;
+    std::optional<Voucher> voucher;
+};
+
 // The settlement ledger in its own SQLite database (DATA/settlement.db, WAL,
 // synchronous=FULL): reorders, checkout attempts, charges, refunds and the ids of
 // applied webhook events. Every change is one transaction (BEGIN IMMEDIATE), so several
@@ -268,8 +356,27 @@ public:
     std::vector<RefundRecord> pending_refunds();
     std::vector<RefundRecord> refunds_of(const std::string& reorder_id);
     std::vector<ChargeRecord> charges_of(const std::string& reorder_id);
-    // The reorder a voucher code paid, if it was redeemed.
+    // The reorder a voucher code paid, if it was redeemed (and not refunded in full since).
     std::optional<std::string> voucher_redeemed_by(const std::string& code);
+
+    // Issues `count` new vouchers with fresh random codes (new_voucher_code), in one
+    // transaction. Nothing here judges the values: check_voucher_request does.
+    std::vector<Voucher> issue_vouchers(const NewVouchers& request);
+    // The voucher of a code as typed (any case, dashes optional), if it was issued.
+    std::optional<Voucher> find_voucher(std::string_view code);
+    // Every voucher in `state` (all when nullopt), in the order they were issued.
+    std::vector<Voucher> vouchers(std::optional<VoucherState> state = std::nullopt);
+    // Whether the voucher can pay this reorder now, without changing anything.
+    VoucherCheck check_voucher(const VoucherUse& use);
+    // A counter payment by voucher (`event` as Settlement::confirm_at_counter makes it):
+    // in one transaction, an event applied before is a duplicate; otherwise the voucher is
+    // checked (check_voucher) and, when it may pay, the event is applied with the voucher
+    // as the charge's reference. Two clerks redeeming one voucher at the same time get
+    // one redemption: the second sees the first's charge.
+    Redemption redeem_voucher(const PaymentEvent& event, const VoucherUse& use,
+                              std::optional<RefundRecord>* refund_due = nullptr);
+    // Voids an open or expired voucher for good; one that paid a reorder is refused.
+    VoidResult void_voucher(std::string_view code, const std::string& reason);
 
     // Cancels a reorder in one transaction: an unpaid one without money movement, a paid
     // one with a pending refund of each charge's remainder (keys "cancel-<charge>");

@@ -1,6 +1,7 @@
 #include "hub/settlement/settlement.hpp"
 
 #include "hub/settlement/counter_provider.hpp"
+#include "hub/settlement/vouchers.hpp"
 #include "hub/settlement/webhook_signature.hpp"
 #include "platform/log/logger.hpp"
 
@@ -81,13 +82,6 @@ bool Settlement::choose_counter(const std::string& reorder_id, const std::string
 
 namespace {
 
-bool is_voucher_code(const std::string& code) {
-    return !code.empty() && code.size() <= 64 && std::all_of(code.begin(), code.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_';
-    });
-}
-
 std::string trimmed(std::string text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
         text.erase(0, 1);
@@ -118,9 +112,11 @@ ConfirmResult Settlement::confirm_at_counter(const std::string& reference, Count
                     ": give its id or the counter reference the guest shows (like C3F2A9B1C)"};
     }
     const auto& id = reorder->id;
-    if (method == CounterMethod::voucher && !is_voucher_code(voucher_code)) {
+    const auto typed_code = trimmed(voucher_code);
+    if (method == CounterMethod::voucher && (typed_code.empty() || typed_code.size() > 64)) {
         return {ConfirmOutcome::invalid, id,
-                "a voucher needs its code (1 to 64 letters, digits, '-' or '_')"};
+                "a voucher needs its code: type the code printed on it (like "
+                "ENC-4KQ9-M3XR-6CFW)"};
     }
     const auto amount = format_amount(reorder->total, reorder->currency);
     if (reorder->state == ReorderState::cancelled) {
@@ -139,11 +135,17 @@ ConfirmResult Settlement::confirm_at_counter(const std::string& reference, Count
         return {ConfirmOutcome::refused, id,
                 "reorder " + id + " was paid online already: take no money for it"};
     }
+    VoucherUse use;
     if (method == CounterMethod::voucher) {
-        if (const auto used = ledger_.voucher_redeemed_by(voucher_code)) {
-            return {ConfirmOutcome::refused, id,
-                    "voucher " + voucher_code + " was redeemed already (reorder " + *used +
-                        "): ask for another voucher or cash"};
+        use.code = typed_code;
+        use.event = order_events_ ? order_events_(reorder->order_id) : std::string();
+        use.currency = reorder->currency;
+        use.amount = reorder->total;
+        // Checked before a counter checkout is opened, so a refused voucher leaves no
+        // trace; checked again, with the charge, in one transaction below.
+        const auto check = ledger_.check_voucher(use);
+        if (check.problem != VoucherProblem::none) {
+            return {ConfirmOutcome::refused, id, voucher_refusal(check, use, typed_code)};
         }
     }
     const auto attempt = ledger_.begin_checkout(id, counter_->name());
@@ -168,9 +170,20 @@ ConfirmResult Settlement::confirm_at_counter(const std::string& reference, Count
     event.currency = attempt->currency;
     CounterPayment payment;
     payment.method = method == CounterMethod::cash ? "cash" : "voucher";
-    payment.reference = method == CounterMethod::voucher ? voucher_code : "";
     std::optional<RefundRecord> refund_due;
-    const auto outcome = ledger_.apply_event(event, &refund_due, payment);
+    auto outcome = EventOutcome::applied;
+    if (method == CounterMethod::voucher) {
+        const auto redemption = ledger_.redeem_voucher(event, use, &refund_due);
+        if (!redemption.outcome) {
+            // Another clerk redeemed it (or voided it) a moment ago.
+            return {ConfirmOutcome::refused, id,
+                    voucher_refusal(redemption.check, use, typed_code)};
+        }
+        outcome = *redemption.outcome;
+        payment.reference = redemption.check.voucher ? redemption.check.voucher->code : "";
+    } else {
+        outcome = ledger_.apply_event(event, &refund_due, payment);
+    }
     if (outcome == EventOutcome::duplicate) {
         return {ConfirmOutcome::already_paid, id,
                 "reorder " + id + " was paid at the counter already: take no money for it"};
@@ -182,6 +195,14 @@ ConfirmResult Settlement::confirm_at_counter(const std::string& reference, Count
         // Paid online in the same instant: the cash goes straight back.
         ledger_.finish_refund(refund_due->idempotency_key, RefundState::succeeded,
                               "cash_" + refund_due->idempotency_key);
+        if (method == CounterMethod::voucher) {
+            // The voucher's charge is refunded in full, so the voucher is open again.
+            log.warning("reorder ", id, " was paid online while the counter took voucher ",
+                        payment.reference, ": it stays valid");
+            return {ConfirmOutcome::refused, id,
+                    "reorder " + id + " was paid online meanwhile: give the guest voucher " +
+                        payment.reference + " back, it stays valid"};
+        }
         log.warning("reorder ", id, " was paid online while the counter took ", amount,
                     ": handed back in cash");
         return {ConfirmOutcome::refused, id,

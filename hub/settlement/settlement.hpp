@@ -71,8 +71,9 @@ enum class ConfirmOutcome {
     unknown_reorder,
     // No cash or voucher, or a voucher without a code: nothing changed.
     invalid,
-    // Paid online, cancelled, a voucher used before, or the counter is off: nothing
-    // changed, take no money.
+    // Paid online, cancelled, a voucher that cannot pay it (never issued, voided, expired,
+    // used before, another event or currency, worth too little), or the counter is off:
+    // nothing changed, take no money.
     refused,
 };
 
@@ -160,8 +161,15 @@ public:
     // the charge through the ledger's once-only event path, with the event id
     // "counter-<checkout id>" as its idempotency key, so confirming twice records one
     // charge. Only an unpaid reorder can be confirmed.
+    // A voucher must have been issued (Ledger::issue_vouchers) and be open, of the
+    // reorder's event (see set_order_events) when it names one, in its currency and worth
+    // at least its total; it is checked and charged in one ledger transaction.
     ConfirmResult confirm_at_counter(const std::string& reorder, CounterMethod method,
                                      const std::string& voucher_code);
+    // How to find the event of a booth order (StoredOrder::event), for vouchers issued for
+    // one event. Without it such a voucher pays no reorder.
+    using OrderEvents = std::function<std::string(const std::string& order_id)>;
+    void set_order_events(OrderEvents order_events) { order_events_ = std::move(order_events); }
 
     // Gives `amount` of a reorder's charges back through the providers that took them:
     // the refunds are stored pending under `idempotency_key` before any provider is
@@ -195,6 +203,7 @@ private:
     Ledger& ledger_;
     PaymentProvider& provider_;
     PaymentProvider* counter_;
+    OrderEvents order_events_;
 };
 
 // POST /webhooks/payment on the public listener: 200 {"status": "applied"} (or
