@@ -640,7 +640,7 @@ std::vector<Reorder> Ledger::reorders_of_order(const std::string& order_id) {
 }
 
 std::uint64_t Ledger::content_version() {
-    return db_->db.content_version();
+    return db_->db.own_changes();
 }
 
 std::vector<Reorder> Ledger::reorders_in_state(ReorderState state) {

@@ -300,8 +300,9 @@ public:
     std::optional<Reorder> find_reorder_by_key(const std::string& idempotency_key);
     // Newest first.
     std::vector<Reorder> reorders_of_order(const std::string& order_id);
-    // Changes whenever the ledger may have changed (a write through this object or any
-    // other on the file): what was read under one version may be kept until it changes.
+    // Changes with every write through this object: what was read under one version may
+    // be kept until it changes. hubd's one Ledger is the only writer of settlement.db
+    // (staff tools go through its admin API), so no other write can slip past it.
     std::uint64_t content_version();
     // Oldest first: the order desk's queue (paid), the lab's work (printing), the
     // shipping station's list (printing, packed).
