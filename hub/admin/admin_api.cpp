@@ -1,6 +1,7 @@
 #include "hub/admin/admin_api.hpp"
 
 #include "hub/settlement/counter_provider.hpp"
+#include "hub/settlement/vouchers.hpp"
 #include "platform/crypto/random.hpp"
 #include "platform/files/atomic_file.hpp"
 #include "platform/wire/join_token.hpp"
@@ -170,6 +171,131 @@ std::string text_field(const json& body, const char* key) {
     return body.is_object() && body.contains(key) && body[key].is_string()
                ? body[key].get<std::string>()
                : std::string();
+}
+
+json voucher_json(const settlement::Voucher& voucher) {
+    return {{"code", voucher.code},
+            {"value", voucher.value},
+            {"currency", voucher.currency},
+            {"event", voucher.event},
+            {"issued_at", voucher.issued_at},
+            {"expires", voucher.expires_on},
+            {"note", voucher.note},
+            {"state", settlement::to_string(voucher.state)},
+            {"void_reason", voucher.void_reason},
+            {"redeemed_by", voucher.redeemed_by}};
+}
+
+// POST /api/settlement/vouchers, GET /api/settlement/vouchers?state=S and
+// POST /api/settlement/vouchers/void (docs/settlement.md).
+void add_voucher_routes(http::Router& router, AdminContext& context) {
+    const auto unavailable = [](const http::Request& request) {
+        return error_response(request, http::Status::service_unavailable,
+                              "this hub runs without settlement");
+    };
+
+    router.add(
+        http::Method::post, "/api/settlement/vouchers",
+        guarded(context, [&context, unavailable](const http::Request& request) {
+            if (context.settlement == nullptr) {
+                return unavailable(request);
+            }
+            const auto body = json::parse(request.body(), nullptr, false);
+            const auto integer = [&body](const char* key, std::int64_t fallback) {
+                return body.is_object() && body.contains(key) && body[key].is_number_integer()
+                           ? body[key].get<std::int64_t>()
+                           : fallback;
+            };
+            if (!body.is_object() || !body.contains("value") ||
+                !body["value"].is_number_integer()) {
+                return error_response(request, http::Status::bad_request,
+                                      "send {\"value\": CENTS, \"count\": 1..500, "
+                                      "\"currency\": \"EUR\", \"event\": NAME, \"expires\": "
+                                      "\"YYYY-MM-DD\", \"note\": TEXT} (all but value optional)");
+            }
+            settlement::VoucherRequest wanted;
+            wanted.value = integer("value", 0);
+            wanted.count = static_cast<int>(std::clamp<std::int64_t>(integer("count", 1), -1, 501));
+            wanted.event = text_field(body, "event");
+            wanted.currency = text_field(body, "currency");
+            if (wanted.currency.empty()) {
+                // The currency the event's guests pay in.
+                wanted.currency = context.settlement->prices(wanted.event).currency;
+            }
+            wanted.expires = text_field(body, "expires");
+            wanted.note = text_field(body, "note");
+            settlement::NewVouchers vouchers;
+            if (const auto problem = settlement::check_voucher_request(wanted, vouchers)) {
+                return error_response(request, http::Status::bad_request, *problem);
+            }
+            json issued = json::array();
+            for (const auto& voucher : context.settlement->ledger().issue_vouchers(vouchers)) {
+                issued.push_back(voucher_json(voucher));
+            }
+            return http::json_response(request, http::Status::created, {{"vouchers", issued}});
+        }));
+
+    router.add(http::Method::get, "/api/settlement/vouchers",
+               guarded(context, [&context, unavailable](const http::Request& request) {
+                   if (context.settlement == nullptr) {
+                       return unavailable(request);
+                   }
+                   std::optional<settlement::VoucherState> state;
+                   if (const auto text = http::query_parameter(request, "state")) {
+                       state = settlement::parse_voucher_state(*text);
+                       if (!state) {
+                           return error_response(request, http::Status::bad_request,
+                                                 "state is one of open, redeemed, voided, expired");
+                       }
+                   }
+                   json listed = json::array();
+                   for (const auto& voucher : context.settlement->ledger().vouchers(state)) {
+                       listed.push_back(voucher_json(voucher));
+                   }
+                   return http::json_response(request, http::Status::ok, {{"vouchers", listed}});
+               }));
+
+    router.add(http::Method::post, "/api/settlement/vouchers/void",
+               guarded(context, [&context, unavailable](const http::Request& request) {
+                   if (context.settlement == nullptr) {
+                       return unavailable(request);
+                   }
+                   const auto body = json::parse(request.body(), nullptr, false);
+                   const auto code = text_field(body, "code");
+                   const auto reason = text_field(body, "reason");
+                   if (code.empty() || reason.empty() || reason.size() > 500) {
+                       return error_response(
+                           request, http::Status::bad_request,
+                           "send {\"code\": VOUCHER CODE, \"reason\": TEXT (up to "
+                           "500 characters)}");
+                   }
+                   const auto result = context.settlement->ledger().void_voucher(code, reason);
+                   using settlement::VoidOutcome;
+                   switch (result.outcome) {
+                   case VoidOutcome::unknown:
+                       return error_response(request, http::Status::not_found,
+                                             "no voucher " + code +
+                                                 " was issued by this store: check the code "
+                                                 "(`encore pay vouchers list` shows them)");
+                   case VoidOutcome::redeemed:
+                       return error_response(
+                           request, http::Status::conflict,
+                           "voucher " + result.voucher->code + " paid reorder " +
+                               result.voucher->redeemed_by +
+                               " and cannot be voided; cancel or refund that reorder first if the "
+                               "payment was wrong");
+                   case VoidOutcome::voided:
+                   case VoidOutcome::already_voided:
+                       break;
+                   }
+                   auto answer = voucher_json(*result.voucher);
+                   const bool now = result.outcome == VoidOutcome::voided;
+                   answer["status"] = now ? "voided" : "already voided";
+                   answer["message"] = "voucher " + result.voucher->code +
+                                       (now ? " voided: " : " was voided already: ") +
+                                       result.voucher->void_reason + "; it pays no reorder";
+                   return http::json_response(request, http::Status::ok, answer);
+               }));
 }
 
 // POST /api/settlement/confirm, /api/settlement/refund, /api/desk/cancel and
@@ -704,6 +830,7 @@ void add_admin_routes(http::Router& router, AdminContext& context) {
         }));
 
     add_settlement_routes(router, context);
+    add_voucher_routes(router, context);
 }
 
 } // namespace encore::hub

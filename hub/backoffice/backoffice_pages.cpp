@@ -116,7 +116,9 @@ std::string counter_section(BackOffice& office, const std::string& csrf) {
                 "<label><input type=\"radio\" name=\"method\" value=\"cash\" checked> "
                 "Cash</label><label><input type=\"radio\" name=\"method\" value=\"voucher\"> "
                 "Voucher</label><label>Voucher code <input name=\"voucher\" maxlength=\"64\" "
-                "pattern=\"[A-Za-z0-9_-]+\"></label><button type=\"submit\">Confirm "
+                "pattern=\"[A-Za-z0-9_ \\-]+\" placeholder=\"ENC-XXXX-XXXX-XXXX\" "
+                "autocomplete=\"off\" autocapitalize=\"characters\"></label><button "
+                "type=\"submit\">Confirm "
                 "payment</button></form></td></tr>";
     }
     return body + "</tbody></table>";

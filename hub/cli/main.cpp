@@ -36,6 +36,10 @@ Commands:
   pay counter                     list the reorders whose guests pay at the counter
   pay confirm REORDER --cash | --voucher CODE   record a payment taken at the counter
   pay refund REORDER --amount CENTS --reason T  give money back through its provider
+  pay vouchers issue --value CENTS [--count N] [--event E] [--expires YYYY-MM-DD] [--note T]
+                                  issue vouchers for the counter: one code per line, to print
+  pay vouchers list [--state S]   list the vouchers (open, redeemed, voided, expired)
+  pay vouchers void CODE --reason T   withdraw a voucher that has not paid a reorder
   ship REORDER --carrier C --tracking T   record a printed reorder as shipped
   ship slip REORDER -o FILE       save a reorder's packing slip (PDF)
   ship pack REORDER               mark a printed reorder packed

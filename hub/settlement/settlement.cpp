@@ -270,7 +270,16 @@ boost::asio::awaitable<int> Settlement::resume_refunds() {
 namespace {
 
 // "7.00 EUR back by dev (re_...)", "7.00 EUR to hand back in cash at the counter".
-std::string refunds_text(const std::vector<RefundRecord>& refunds) {
+std::string refunds_text(Ledger& ledger, const std::vector<RefundRecord>& refunds) {
+    // A counter charge paid by a voucher: its code.
+    const auto voucher_of = [&ledger](const RefundRecord& refund) -> std::optional<std::string> {
+        for (const auto& charge : ledger.charges_of(refund.reorder_id)) {
+            if (charge.charge_id == refund.charge_id && charge.method == "voucher") {
+                return charge.reference;
+            }
+        }
+        return std::nullopt;
+    };
     std::string text;
     for (const auto& refund : refunds) {
         text += text.empty() ? "" : ", ";
@@ -281,7 +290,12 @@ std::string refunds_text(const std::vector<RefundRecord>& refunds) {
         } else if (refund.state == RefundState::pending) {
             text += " pending with " + refund.provider + " (asked again at the next start)";
         } else if (refund.provider == "counter") {
-            text += " to hand back in cash at the counter";
+            const auto voucher = voucher_of(refund);
+            // Refunded in full, a voucher pays again: the guest gets it back, not cash.
+            text += voucher && !ledger.voucher_redeemed_by(*voucher)
+                        ? " on voucher " + *voucher +
+                              ", which is valid again: hand it back to the guest"
+                        : " to hand back in cash at the counter";
         } else {
             text += " back by " + refund.provider + " (" + refund.provider_refund_id + ")";
         }
@@ -336,7 +350,7 @@ boost::asio::awaitable<RefundResult> Settlement::refund(std::string idempotency_
     }
     result.message = "reorder " + reorder_id +
                      (result.repeated ? ", refund asked before: " : ": ") +
-                     refunds_text(result.refunds);
+                     refunds_text(ledger_, result.refunds);
     co_return result;
 }
 
@@ -388,7 +402,7 @@ boost::asio::awaitable<CancelResult> Settlement::cancel(std::string reorder_id,
                               ? " (no money was taken: nothing to refund)"
                               : "";
     } else {
-        result.message += "; refunds: " + refunds_text(refunds);
+        result.message += "; refunds: " + refunds_text(ledger_, refunds);
     }
     platform::Logger("settlement").info(result.message, " (reason: ", reason, ")");
     co_return result;

@@ -32,10 +32,12 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <future>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 using namespace encore;
@@ -166,7 +168,7 @@ public:
         , orders_(hub::open_sqlite_order_repository(dir_ / "orders.db"))
         , ledger_(dir_ / "settlement.db")
         , provider_(loop_.get_executor(), dir_ / "dev_provider.db", secret_)
-        , settlement_({settlement::default_price_list(), true, true}, ledger_, provider_,
+        , settlement_({settlement::default_price_list(), true, true, {}}, ledger_, provider_,
                       &counter_) {
         first_ = seed("Summer <Gala>", 2, 10);
         second_ = seed("Other party", 1, 200);
@@ -877,6 +879,15 @@ public:
         return fetch(private_port_, method, target, {{"Cookie", cookie}}, body);
     }
 
+    // One voucher worth `cents` EUR, issued through the admin API: its code.
+    std::string issue_voucher(std::int64_t cents) {
+        const auto issued = api(verb::post, "/api/settlement/vouchers", {{"value", cents}});
+        REQUIRE(issued.result_int() == 201);
+        const auto body = nlohmann::json::parse(issued.body());
+        REQUIRE(body["vouchers"].size() == 1);
+        return body["vouchers"][0]["code"].get<std::string>();
+    }
+
     settlement::Ledger& ledger() { return *ledger_; }
     testing::ChildProcess& hubd() { return *hubd_; }
 
@@ -959,16 +970,18 @@ TEST_CASE("hubd: a counter payment confirmed by API and CLI settles the reorder 
         contains(shop.get(status_path, cookie).body(), "<dd class=\"state state-paid\">Paid</dd>"));
     CHECK(json_of(shop.api(verb::get, "/api/settlement/counter"))["awaiting"].empty());
 
-    // A second reorder paid by voucher through the CLI; the voucher does not pay a third.
+    // A second reorder paid by a voucher the store issued, through the CLI; the voucher
+    // does not pay a third.
+    const auto gala = shop.issue_voucher(700);
     const auto second = reorder_of_status(shop.place(cookie, "counter"));
-    const auto by_voucher = shop.encore({"pay", "confirm", second, "--voucher", "GALA-2026"});
+    const auto by_voucher = shop.encore({"pay", "confirm", second, "--voucher", gala});
     CHECK(by_voucher.exit_code == 0);
-    CHECK(contains(by_voucher.out, "paid at the counter: 7.00 EUR by voucher GALA-2026"));
+    CHECK(contains(by_voucher.out, "paid at the counter: 7.00 EUR by voucher " + gala));
     CHECK(shop.ledger().find_reorder(second)->state == settlement::ReorderState::paid);
     const auto third = reorder_of_status(shop.place(cookie, "counter"));
-    const auto reused = shop.encore({"pay", "confirm", third, "--voucher", "GALA-2026"});
+    const auto reused = shop.encore({"pay", "confirm", third, "--voucher", gala});
     CHECK(reused.exit_code == 1);
-    CHECK(contains(reused.err, "the hub answered 409: voucher GALA-2026 was redeemed already"));
+    CHECK(contains(reused.err, "the hub answered 409: voucher " + gala + " was redeemed already"));
     CHECK(shop.ledger().count_charges(third) == 0);
     // A reorder paid online takes no counter payment.
     const auto online = shop.paid_online(cookie);
@@ -1161,11 +1174,34 @@ TEST_CASE("hubd: the desk page lists counter payments to confirm and cancels a p
               .result_int() == 403);
     CHECK(shop.ledger().count_charges(reorder_id) == 0);
 
-    const auto confirmed =
+    // A voucher worth too little, or never issued: the clerk reads why and what to do.
+    const auto small = shop.issue_voucher(500);
+    const auto too_little = shop.back_office(
+        verb::post, "/desk/confirm", clerk,
+        "reorder=" + reorder_id + "&method=voucher&voucher=" + small + "&csrf=" + csrf);
+    CHECK(too_little.result_int() == 409);
+    CHECK(contains(too_little.body(), "Not confirmed"));
+    CHECK(contains(too_little.body(), "voucher " + small +
+                                          " is worth 5.00 EUR, the reorder is 7.00 EUR: take "
+                                          "cash instead"));
+    const auto made_up =
         shop.back_office(verb::post, "/desk/confirm", clerk,
                          "reorder=" + reorder_id + "&method=voucher&voucher=VIP-7&csrf=" + csrf);
+    CHECK(made_up.result_int() == 409);
+    CHECK(contains(made_up.body(), "no voucher VIP-7 was issued by this store"));
+    CHECK(shop.ledger().count_charges(reorder_id) == 0);
+
+    // The clerk types an issued code in lower case with spaces.
+    const auto vip = shop.issue_voucher(700);
+    std::string typed;
+    for (const char c : vip) {
+        typed += c == '-' ? '+' : static_cast<char>(std::tolower(c));
+    }
+    const auto confirmed = shop.back_office(
+        verb::post, "/desk/confirm", clerk,
+        "reorder=" + reorder_id + "&method=voucher&voucher=" + typed + "&csrf=" + csrf);
     CHECK(confirmed.result_int() == 200);
-    CHECK(contains(confirmed.body(), "paid at the counter: 7.00 EUR by voucher VIP-7"));
+    CHECK(contains(confirmed.body(), "paid at the counter: 7.00 EUR by voucher " + vip));
     const auto twice = shop.back_office(verb::post, "/desk/confirm", clerk,
                                         "reorder=" + reorder_id + "&method=cash&csrf=" + csrf);
     CHECK(contains(twice.body(), "Already paid"));
@@ -1182,7 +1218,10 @@ TEST_CASE("hubd: the desk page lists counter payments to confirm and cancels a p
         shop.back_office(verb::post, "/desk/cancel", clerk,
                          "reorder=" + reorder_id + "&reason=changed+mind&csrf=" + cancel_csrf);
     CHECK(cancelled.result_int() == 200);
-    CHECK(contains(cancelled.body(), "7.00 EUR to hand back in cash at the counter"));
+    // Paid by voucher: the guest gets the voucher back, valid again, not cash.
+    CHECK(contains(cancelled.body(),
+                   "7.00 EUR on voucher " + vip + ", which is valid again: hand it back"));
+    CHECK(shop.ledger().find_voucher(vip)->state == settlement::VoucherState::open);
     const auto reorder = shop.ledger().find_reorder(reorder_id);
     CHECK(reorder->state == settlement::ReorderState::cancelled);
     CHECK(reorder->refunded == 700);
@@ -1190,4 +1229,128 @@ TEST_CASE("hubd: the desk page lists counter payments to confirm and cancels a p
                    "Cancelled — refunded €7.00"));
     CHECK(contains(shop.back_office(verb::get, "/desk", clerk).body(),
                    "No paid reorders are waiting."));
+}
+
+TEST_CASE("hubd: vouchers issued by CLI and API are listed, pay one reorder once, can be voided "
+          "until they are redeemed, and only staff on the private listener reach them") {
+    HubdShop shop;
+    const auto cookie = shop.open();
+
+    // Three printable codes from the CLI, one a line; one more from the API.
+    const auto printed = shop.encore({"pay", "vouchers", "issue", "--value", "700", "--count", "3",
+                                      "--expires", "2999-12-31", "--note", "gala prizes"});
+    REQUIRE_MESSAGE(printed.exit_code == 0, printed.err);
+    const std::regex code_line("ENC-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}");
+    std::vector<std::string> codes;
+    std::istringstream lines(printed.out);
+    for (std::string line; std::getline(lines, line);) {
+        CHECK(std::regex_match(line, code_line));
+        codes.push_back(line);
+    }
+    REQUIRE(codes.size() == 3);
+    CHECK(contains(printed.err, "issued 3 vouchers worth 7.00 EUR each, valid through 2999-12-31"));
+    const auto winter = shop.api(verb::post, "/api/settlement/vouchers",
+                                 {{"value", 1000}, {"event", "Winter Ball"}, {"count", 1}});
+    REQUIRE(winter.result_int() == 201);
+    const auto ball = json_of(winter)["vouchers"][0];
+    CHECK(ball["currency"] == "EUR");
+    CHECK(ball["state"] == "open");
+    const auto ball_code = ball["code"].get<std::string>();
+
+    auto listed = json_of(shop.api(verb::get, "/api/settlement/vouchers?state=open"));
+    CHECK(listed["vouchers"].size() == 4);
+    CHECK(listed["vouchers"][0]["note"] == "gala prizes");
+    CHECK(listed["vouchers"][0]["expires"] == "2999-12-31");
+
+    // Bad requests say what to send.
+    CHECK(shop.api(verb::post, "/api/settlement/vouchers", {{"value", 700}, {"count", 501}})
+              .result_int() == 400);
+    const auto past = shop.api(verb::post, "/api/settlement/vouchers",
+                               {{"value", 700}, {"expires", "2020-01-01"}});
+    CHECK(past.result_int() == 400);
+    CHECK(contains(past.body(), "expires 2020-01-01 is in the past"));
+    CHECK(shop.api(verb::post, "/api/settlement/vouchers", {{"count", 2}}).result_int() == 400);
+    CHECK(shop.api(verb::get, "/api/settlement/vouchers?state=spent").result_int() == 400);
+    const auto bad_cli = shop.encore({"pay", "vouchers", "issue", "--value", "7.00"});
+    CHECK(bad_cli.exit_code == 2);
+    CHECK(contains(bad_cli.err, "give --value CENTS"));
+    CHECK(json_of(shop.api(verb::get, "/api/settlement/vouchers"))["vouchers"].size() == 4);
+
+    // Another event's voucher pays no Summer Gala reorder; an issued one, typed sloppily,
+    // pays it once.
+    const auto reorder_id = reorder_of_status(shop.place(cookie, "counter"));
+    const auto other_event =
+        shop.api(verb::post, "/api/settlement/confirm",
+                 {{"reorder", reorder_id}, {"method", "voucher"}, {"reference", ball_code}});
+    CHECK(other_event.result_int() == 409);
+    CHECK(contains(other_event.body(), "is valid only for the event Winter Ball, and this "
+                                       "reorder is from Summer Gala: take cash instead"));
+    std::string sloppy;
+    for (const char c : codes[0]) {
+        if (c != '-') {
+            sloppy += static_cast<char>(std::tolower(c));
+        }
+    }
+    const auto paid = shop.encore({"pay", "confirm", reorder_id, "--voucher", sloppy});
+    CHECK(paid.exit_code == 0);
+    CHECK(contains(paid.out, "paid at the counter: 7.00 EUR by voucher " + codes[0]));
+    CHECK(shop.ledger().count_charges(reorder_id) == 1);
+
+    // Listed as redeemed with its reorder, by API and CLI.
+    listed = json_of(shop.api(verb::get, "/api/settlement/vouchers?state=redeemed"));
+    REQUIRE(listed["vouchers"].size() == 1);
+    CHECK(listed["vouchers"][0]["code"] == codes[0]);
+    CHECK(listed["vouchers"][0]["redeemed_by"] == reorder_id);
+    const auto redeemed_cli = shop.encore({"pay", "vouchers", "list", "--state", "redeemed"});
+    CHECK(redeemed_cli.exit_code == 0);
+    CHECK(contains(redeemed_cli.out, codes[0] + "  7.00 EUR  redeemed  reorder " + reorder_id));
+    CHECK_FALSE(contains(redeemed_cli.out, codes[1]));
+
+    // A redeemed voucher cannot be voided; an open one can, and then pays nothing.
+    const auto void_redeemed = shop.api(verb::post, "/api/settlement/vouchers/void",
+                                        {{"code", codes[0]}, {"reason", "mistake"}});
+    CHECK(void_redeemed.result_int() == 409);
+    CHECK(contains(void_redeemed.body(), "paid reorder " + reorder_id));
+    const auto void_cli = shop.encore({"pay", "vouchers", "void", codes[0], "--reason", "mistake"});
+    CHECK(void_cli.exit_code == 1);
+    CHECK(contains(void_cli.err, "the hub answered 409"));
+    const auto voided =
+        shop.encore({"pay", "vouchers", "void", codes[1], "--reason", "lost by the winner"});
+    CHECK(voided.exit_code == 0);
+    CHECK(contains(voided.out, "voucher " + codes[1] + " voided: lost by the winner"));
+    CHECK(shop.api(verb::post, "/api/settlement/vouchers/void",
+                   {{"code", "ENC-AAAA-AAAA-AAAA"}, {"reason", "x"}})
+              .result_int() == 404);
+    const auto next = reorder_of_status(shop.place(cookie, "counter"));
+    const auto refused =
+        shop.api(verb::post, "/api/settlement/confirm",
+                 {{"reorder", next}, {"method", "voucher"}, {"reference", codes[1]}});
+    CHECK(refused.result_int() == 409);
+    CHECK(contains(refused.body(), "voucher " + codes[1] +
+                                       " was voided (lost by the winner): keep it, and take "
+                                       "cash instead"));
+    CHECK(shop.ledger().count_charges(next) == 0);
+    const auto voided_cli = shop.encore({"pay", "vouchers", "list", "--state", "voided"});
+    CHECK(contains(voided_cli.out, codes[1] + "  7.00 EUR  voided  (lost by the winner)"));
+
+    // Without the admin token: 401, nothing issued or voided.
+    CHECK(shop.api(verb::get, "/api/settlement/vouchers", nullptr, "").result_int() == 401);
+    CHECK(shop.api(verb::post, "/api/settlement/vouchers", {{"value", 700}}, "wrong-token")
+              .result_int() == 401);
+    CHECK(shop.api(verb::post, "/api/settlement/vouchers/void",
+                   {{"code", codes[2]}, {"reason", "x"}}, "")
+              .result_int() == 401);
+    CHECK(json_of(shop.api(verb::get, "/api/settlement/vouchers"))["vouchers"].size() == 4);
+    CHECK(shop.ledger().find_voucher(codes[2])->state == settlement::VoucherState::open);
+
+    // The public listener has none of these routes, with the token or without.
+    for (const auto* path : {"/api/settlement/vouchers", "/api/settlement/vouchers?state=open"}) {
+        CAPTURE(path);
+        CHECK(shop.get(path).result_int() == 404);
+    }
+    for (const auto* path : {"/api/settlement/vouchers", "/api/settlement/vouchers/void"}) {
+        CAPTURE(path);
+        CHECK(shop.post(path, R"({"value": 700, "code": "x", "reason": "x"})").result_int() == 404);
+    }
+    CHECK(json_of(shop.api(verb::get, "/api/settlement/vouchers"))["vouchers"].size() == 4);
 }

@@ -7,6 +7,9 @@
 #include "hub/settlement/vouchers.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -274,6 +277,26 @@ TEST_CASE("a redeemed voucher pays no second reorder until the first one's charg
     CHECK(reused.outcome == ConfirmOutcome::paid);
     CHECK(shop.ledger.voucher_redeemed_by(code) == second.id);
     CHECK(shop.ledger.find_voucher(code)->redeemed_by == second.id);
+}
+
+TEST_CASE("cancelling a reorder paid by voucher gives the guest the voucher back, valid again, "
+          "not cash") {
+    encore::testing::TempDir dir;
+    Counter shop(dir / "settlement.db");
+    const auto reorder = shop.place("form-1");
+    const auto code = shop.issue(700);
+    REQUIRE(shop.by_voucher(reorder.id, code).outcome == ConfirmOutcome::paid);
+    boost::asio::io_context loop;
+    auto cancelling = boost::asio::co_spawn(loop, shop.settlement.cancel(reorder.id, "wrong photo"),
+                                            boost::asio::use_future);
+    loop.run();
+    const auto result = cancelling.get();
+    CHECK(result.ok());
+    CHECK(result.message == "reorder " + reorder.id + " cancelled; refunds: 7.00 EUR on voucher " +
+                                code + ", which is valid again: hand it back to the guest");
+    CHECK(shop.ledger.find_voucher(code)->state == VoucherState::open);
+    const auto next = shop.place("form-2");
+    CHECK(shop.by_voucher(next.id, code).outcome == ConfirmOutcome::paid);
 }
 
 TEST_CASE("five clerks confirming five reorders with one voucher at the same time redeem it "
