@@ -143,39 +143,22 @@ Database::Database(sqlite3* db)
     : db_(db) {}
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr))
-    , data_version_(std::exchange(other.data_version_, nullptr)) {}
+    : db_(std::exchange(other.db_, nullptr)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
-        sqlite3_finalize(data_version_);
         sqlite3_close_v2(db_);
         db_ = std::exchange(other.db_, nullptr);
-        data_version_ = std::exchange(other.data_version_, nullptr);
     }
     return *this;
 }
 
 Database::~Database() {
-    sqlite3_finalize(data_version_);
     sqlite3_close_v2(db_);
 }
 
-std::uint64_t Database::content_version() {
-    if (data_version_ == nullptr) {
-        check(db_,
-              sqlite3_prepare_v3(db_, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                                 &data_version_, nullptr),
-              "PRAGMA data_version");
-    }
-    const int step = sqlite3_step(data_version_);
-    const auto others = static_cast<std::uint64_t>(sqlite3_column_int64(data_version_, 0));
-    sqlite3_reset(data_version_);
-    if (step != SQLITE_ROW) {
-        fail(db_, step, "PRAGMA data_version");
-    }
-    // data_version moves with other connections' commits, total_changes with this one's.
-    return (others << 32) + static_cast<std::uint64_t>(sqlite3_total_changes64(db_));
+std::uint64_t Database::own_changes() const {
+    return static_cast<std::uint64_t>(sqlite3_total_changes64(db_));
 }
 
 Database Database::open(const std::filesystem::path& path, const OpenOptions& options) {

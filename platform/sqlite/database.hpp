@@ -122,10 +122,11 @@ public:
 
     std::int64_t last_insert_rowid() const;
     int changes() const;
-    // A number that changes whenever the main database may have changed: a commit by
-    // this connection, or by another one (another Database on the file, another process).
-    // Cheap (no SQL parsed on each call), for caches of what was read.
-    std::uint64_t content_version();
+    // How many rows this connection has inserted, updated or deleted since it opened: a
+    // version of the content of a database that only this connection writes, for caches
+    // of what was read. Costs no lock and no query (another connection's writes do not
+    // move it).
+    std::uint64_t own_changes() const;
     std::string journal_mode();
     int synchronous_level();
     // "ok" or SQLite's first complaint from PRAGMA integrity_check.
@@ -136,7 +137,6 @@ public:
 private:
     explicit Database(sqlite3* db);
     sqlite3* db_;
-    sqlite3_stmt* data_version_ = nullptr; // prepared once, for content_version()
 };
 
 // A transaction that rolls back unless commit() is called. BEGIN IMMEDIATE takes

@@ -127,34 +127,35 @@ TEST_CASE("opening a file that is not a database is a clear error") {
                          Error);
 }
 
-TEST_CASE("the content version moves with every commit, of this connection or another, and "
-          "only then") {
+TEST_CASE("own_changes moves with every row this connection writes and with nothing else") {
     TempDir dir;
-    auto reader = Database::open(dir / "hub.db");
-    auto writer = Database::open(dir / "hub.db");
-    apply_migrations(writer, migrations);
-    const auto start = reader.content_version();
-    CHECK(reader.content_version() == start);
+    auto owner = Database::open(dir / "hub.db");
+    auto other = Database::open(dir / "hub.db");
+    apply_migrations(owner, migrations);
+    const auto start = owner.own_changes();
     {
         // A read changes nothing.
-        auto count = reader.prepare("SELECT COUNT(*) FROM orders");
+        auto count = owner.prepare("SELECT COUNT(*) FROM orders");
         count.step();
     }
-    CHECK(reader.content_version() == start);
+    CHECK(owner.own_changes() == start);
 
-    // Another connection's commit.
-    writer.execute("INSERT INTO orders (id, copies) VALUES (?1, ?2)", "o-1", 1);
-    const auto after_other = reader.content_version();
-    CHECK(after_other != start);
-    CHECK(reader.content_version() == after_other);
+    owner.execute("INSERT INTO orders (id, copies) VALUES (?1, ?2)", "o-1", 1);
+    const auto after_insert = owner.own_changes();
+    CHECK(after_insert != start);
+    owner.execute("UPDATE orders SET copies = 2 WHERE id = ?1", "o-1");
+    const auto after_update = owner.own_changes();
+    CHECK(after_update != after_insert);
+    // An update that matches no row writes nothing.
+    owner.execute("UPDATE orders SET copies = 3 WHERE id = ?1", "o-404");
+    CHECK(owner.own_changes() == after_update);
 
-    // Its own.
-    reader.execute("UPDATE orders SET copies = 2 WHERE id = ?1", "o-1");
-    const auto after_own = reader.content_version();
-    CHECK(after_own != after_other);
-    CHECK(reader.content_version() == after_own);
+    // Another connection's writes are its own.
+    other.execute("INSERT INTO orders (id, copies) VALUES (?1, ?2)", "o-2", 1);
+    CHECK(owner.own_changes() == after_update);
+    CHECK(other.own_changes() == 1);
 
     // A moved database keeps answering.
-    auto moved = std::move(reader);
-    CHECK(moved.content_version() == after_own);
+    auto moved = std::move(owner);
+    CHECK(moved.own_changes() == after_update);
 }
