@@ -69,6 +69,12 @@ bool is_base64url(std::string_view text) {
     });
 }
 
+// Every photo of the order is in the image store: the order will not change again.
+bool is_complete(const StoredOrder& order) {
+    return std::all_of(order.photos.begin(), order.photos.end(),
+                       [](const StoredPhoto& photo) { return photo.stored; });
+}
+
 std::string replace_all(std::string text, std::string_view placeholder, std::string_view value) {
     for (auto at = text.find(placeholder); at != std::string::npos;
          at = text.find(placeholder, at + value.size())) {
@@ -94,6 +100,9 @@ http::Response respond(const http::Request& request, const RequestContext& conte
     }
     return response;
 }
+
+// Every page of the guest site.
+constexpr std::string_view html_content_type = "text/html; charset=utf-8";
 
 // A whole page: `main` is already escaped HTML. `switch_path` is where the language
 // links point (the page itself, or "/" for answers to a form).
@@ -132,7 +141,7 @@ http::Response html_page(const http::Request& request, const RequestContext& con
                          http::Status status, Text title, std::string_view main,
                          std::string_view switch_path) {
     return respond(request, context, status, page(context.language, title, main, switch_path),
-                   "text/html; charset=utf-8");
+                   html_content_type);
 }
 
 // A page with a heading, one sentence and a way back to the code form.
@@ -209,9 +218,8 @@ void remember_form_secret(http::Response& response, const FormSecret& secret) {
 // the token that opened the order never appears in a URL again.
 http::Response open_session(const http::Request& request, const RequestContext& context,
                             const GuestSession& session) {
-    auto response =
-        respond(request, context, http::Status::see_other,
-                "<!doctype html>\n<a href=\"/order\">/order</a>\n", "text/html; charset=utf-8");
+    auto response = respond(request, context, http::Status::see_other,
+                            "<!doctype html>\n<a href=\"/order\">/order</a>\n", html_content_type);
     response.set(field::location, "/order");
     response.insert(field::set_cookie,
                     set_cookie_value(session_cookie_name, session.id, SameSite::lax));
@@ -234,7 +242,7 @@ http::Response see_other(const http::Request& request, const RequestContext& con
     auto response = respond(request, context, http::Status::see_other,
                             "<!doctype html>\n<a href=\"" + html_escape(location) + "\">" +
                                 html_escape(location) + "</a>\n",
-                            "text/html; charset=utf-8");
+                            html_content_type);
     response.set(field::location, location);
     return response;
 }
@@ -736,8 +744,7 @@ http::Response GuestWeb::find_by_code(const http::Request& request, std::string_
 // The order page's header and photos. An order whose photos are all stored never
 // changes, so its HTML is kept for the next request in the same language.
 std::string GuestWeb::gallery(const StoredOrder& order, Language language) {
-    const bool complete = std::all_of(order.photos.begin(), order.photos.end(),
-                                      [](const StoredPhoto& photo) { return photo.stored; });
+    const bool complete = is_complete(order);
     auto key = order.order_id + "/" + std::string(language_tag(language));
     if (complete) {
         if (const auto* cached = gallery_html_.find(key)) {
@@ -810,6 +817,21 @@ http::Response GuestWeb::order_page(const http::Request& request, RequestContext
                             Text::no_session_body);
     }
     const auto language = context.language;
+    // A plain view of a complete order changes only with the session's cart and the
+    // ledger (a reorder placed, paid, shipped): kept until one of them moves.
+    const bool keep = status == http::Status::ok && form == nullptr && is_complete(*order);
+    SessionPage kept{};
+    std::string key;
+    if (keep) {
+        kept.ledger_version = settlement_ != nullptr ? settlement_->ledger().content_version() : 0;
+        kept.cart_version = sessions_.cart_version(session->id);
+        key = session->id + "/" + std::string(language_tag(language));
+        if (const auto* page = session_pages_.find(key);
+            page != nullptr && page->ledger_version == kept.ledger_version &&
+            page->cart_version == kept.cart_version) {
+            return respond(request, context, status, page->html, html_content_type);
+        }
+    }
     std::string main = gallery(*order, language);
     if (settlement_ != nullptr) {
         const CheckoutForm empty_form;
@@ -830,7 +852,12 @@ http::Response GuestWeb::order_page(const http::Request& request, RequestContext
     main += "\">\n<button type=\"submit\">";
     main += html_escape(text(language, Text::forget_order));
     main += "</button>\n</form>\n</main>\n";
-    return html_page(request, context, status, Text::site_title, main, "/order");
+    auto html = page(language, Text::site_title, main, "/order");
+    if (keep) {
+        kept.html = html;
+        session_pages_.put(key, std::move(kept), html.size());
+    }
+    return respond(request, context, status, std::move(html), html_content_type);
 }
 
 boost::asio::awaitable<http::Response> GuestWeb::photo(const http::Request& request,

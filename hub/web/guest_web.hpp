@@ -128,6 +128,15 @@ private:
         std::vector<settlement::Reorder> reorders;
     };
     const std::vector<settlement::Reorder>& reorders_of(const std::string& order_id);
+    // The order page as a session last saw it, by "<session id>/<language>", with the
+    // versions of the ledger and of the session's cart it was drawn from: served again
+    // while both are unchanged. Up to 8 MiB.
+    struct SessionPage {
+        std::uint64_t ledger_version = 0;
+        std::uint64_t cart_version = 0;
+        std::string html;
+    };
+    LruCache<std::string, SessionPage> session_pages_{8 * 1024 * 1024};
     LruCache<std::string, ListedReorders> listed_reorders_{1000};
     settlement::Settlement* settlement_;
 };

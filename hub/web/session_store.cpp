@@ -76,8 +76,8 @@ GuestSession SessionStore::create(const std::string& order_id, Clock::time_point
                     id_hash(session.id), session.order_id, session.csrf_token, unix_seconds(now),
                     expires_at);
     // A new session has an empty cart.
-    cache_.put(session.id,
-               {session.order_id, session.csrf_token, expires_at, std::vector<CartLine>{}});
+    cache_.put(session.id, {session.order_id, session.csrf_token, expires_at,
+                            std::vector<CartLine>{}, ++last_cart_version_});
     return session;
 }
 
@@ -97,7 +97,8 @@ std::optional<GuestSession> SessionStore::find(const std::string& id, Clock::tim
         return std::nullopt;
     }
     GuestSession session{id, row.text(0), row.text(1)};
-    cache_.put(id, {session.order_id, session.csrf_token, row.int64(2), std::nullopt});
+    cache_.put(id, {session.order_id, session.csrf_token, row.int64(2), std::nullopt,
+                    ++last_cart_version_});
     return session;
 }
 
@@ -148,9 +149,17 @@ void SessionStore::clear_cart(const std::string& id) {
     db_->db.execute("DELETE FROM cart_lines WHERE session_sha256 = ?1", id_hash(id));
 }
 
+std::uint64_t SessionStore::cart_version(const std::string& id) {
+    if (const auto* cached = cache_.find(id)) {
+        return cached->cart_version;
+    }
+    return ++last_cart_version_;
+}
+
 void SessionStore::forget_cart(const std::string& id) {
     if (auto* cached = cache_.find(id)) {
         cached->cart.reset();
+        cached->cart_version = ++last_cart_version_;
     }
 }
 

@@ -74,6 +74,10 @@ public:
     void remove_from_cart(const std::string& id, const std::string& photo_sha256,
                           const std::string& product_id);
     void clear_cart(const std::string& id);
+    // A number that changes whenever the session's cart may have changed: what was drawn
+    // from the cart under one number may be kept until it changes. A session not in
+    // memory gets a number never given before.
+    std::uint64_t cart_version(const std::string& id);
 
     // How many sessions are in memory now (at most `cached_sessions`).
     std::size_t cached_sessions() const { return cache_.size(); }
@@ -85,6 +89,8 @@ private:
         std::int64_t expires_at = 0; // Unix seconds, as in the database
         // The cart as last read; empty when it must be read again.
         std::optional<std::vector<CartLine>> cart;
+        // cart_version(): new whenever the cart changes or the session is read again.
+        std::uint64_t cart_version = 0;
     };
 
     void forget_cart(const std::string& id);
@@ -94,6 +100,7 @@ private:
     std::chrono::seconds lifetime_;
     // By session id (the cookie's value, never written anywhere).
     LruCache<std::string, Cached> cache_;
+    std::uint64_t last_cart_version_ = 0;
 };
 
 } // namespace encore::hub::web

@@ -372,6 +372,47 @@ TEST_CASE("a guest orders 2 5x7 prints to an address, pays on the dev checkout a
     CHECK(shop.ledger().count_charges(reorders[0].id) == 1);
 }
 
+TEST_CASE("two browsers on one order each see their own cart and form tokens, also when the "
+          "page is served again from memory") {
+    ShopFixture shop;
+    const auto first_browser = shop.open(shop.first());
+    const auto second_browser = shop.open(shop.first());
+    const auto first_page = shop.get("/order", first_browser);
+    const auto second_page = shop.get("/order", second_browser);
+    const auto first_csrf = form_value(first_page.body(), "/order/cart", "csrf");
+    const auto second_csrf = form_value(second_page.body(), "/order/cart", "csrf");
+    CHECK(first_csrf != second_csrf);
+    // The same view asked again is the same page.
+    CHECK(shop.get("/order", first_browser).body() == first_page.body());
+
+    shop.add_to_cart(first_browser, shop.first(), "4x6", 3);
+    const auto first_with_cart = shop.get("/order", first_browser);
+    CHECK(contains(first_with_cart.body(), "<td class=\"quantity\">× 3</td>"));
+    CHECK(form_value(first_with_cart.body(), "/order/cart", "csrf") == first_csrf);
+    const auto second_again = shop.get("/order", second_browser);
+    CHECK(contains(second_again.body(), "Your cart is empty."));
+    CHECK(form_value(second_again.body(), "/order/cart", "csrf") == second_csrf);
+
+    // Each language is its own page, and the switch sets its cookie every time.
+    for (int view = 0; view < 2; ++view) {
+        const auto german = shop.get("/order?lang=de", first_browser);
+        CHECK(contains(german.body(), "<html lang=\"de\">"));
+        CHECK(contains(german.body(), "<td class=\"quantity\">× 3</td>"));
+        CHECK(contains(std::string(german[field::set_cookie]), "__Host-encore_lang=de"));
+    }
+
+    // A reorder placed by the second browser belongs to the order: it shows at once on
+    // both pages, and the first browser keeps its cart.
+    shop.add_to_cart(second_browser, shop.first(), "5x7", 1);
+    REQUIRE(shop.check_out(second_browser, address).result_int() == 303);
+    const auto second_after = shop.get("/order", second_browser);
+    CHECK(contains(second_after.body(), "<span class=\"state state-unpaid\">"));
+    CHECK(contains(second_after.body(), "Your cart is empty."));
+    const auto first_after = shop.get("/order", first_browser);
+    CHECK(contains(first_after.body(), "<span class=\"state state-unpaid\">"));
+    CHECK(contains(first_after.body(), "<td class=\"quantity\">× 3</td>"));
+}
+
 TEST_CASE("a declined payment leaves the reorder unpaid, and it can be paid later") {
     ShopFixture shop;
     const auto cookie = shop.open(shop.first());

@@ -131,3 +131,33 @@ TEST_CASE("the cart read after a change shows the change, with the session in me
     REQUIRE(cart.size() == 1);
     CHECK(cart[0].quantity == 4);
 }
+
+TEST_CASE("the cart version moves with every change of that session's cart and with nothing "
+          "else") {
+    encore::testing::TempDir dir;
+    SessionStore store(dir / "sessions.db", 24h, 1);
+    const auto first = store.create("order-1");
+    const auto before = store.cart_version(first.id);
+    CHECK(store.cart_version(first.id) == before);
+    const std::string photo(64, 'b');
+
+    store.add_to_cart(first.id, {photo, "strip", 1});
+    const auto added = store.cart_version(first.id);
+    CHECK(added != before);
+    CHECK(store.cart(first.id).size() == 1);
+    CHECK(store.cart_version(first.id) == added);
+    store.remove_from_cart(first.id, photo, "strip");
+    const auto removed = store.cart_version(first.id);
+    CHECK(removed != added);
+    store.clear_cart(first.id);
+    CHECK(store.cart_version(first.id) != removed);
+
+    // With room for one session in memory, a second one pushes the first out: the first
+    // then never answers with a version it had before.
+    const auto kept = store.cart_version(first.id);
+    const auto second = store.create("order-2");
+    REQUIRE(store.find(second.id));
+    const auto again = store.cart_version(first.id);
+    CHECK(again != kept);
+    CHECK(store.cart_version(first.id) != again);
+}
