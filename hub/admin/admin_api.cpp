@@ -206,8 +206,14 @@ void add_voucher_routes(http::Router& router, AdminContext& context) {
                            ? body[key].get<std::int64_t>()
                            : fallback;
             };
+            const auto optional_text = [&body](const char* key) {
+                return !body.contains(key) || body[key].is_string();
+            };
             if (!body.is_object() || !body.contains("value") ||
-                !body["value"].is_number_integer()) {
+                !body["value"].is_number_integer() ||
+                (body.contains("count") && !body["count"].is_number_integer()) ||
+                !optional_text("currency") || !optional_text("event") ||
+                !optional_text("expires") || !optional_text("note")) {
                 return error_response(request, http::Status::bad_request,
                                       "send {\"value\": CENTS, \"count\": 1..500, "
                                       "\"currency\": \"EUR\", \"event\": NAME, \"expires\": "

@@ -14,11 +14,12 @@ std::string counter_reference(const std::string& reorder_id);
 // The counter's "checkout id" for a ledger attempt key: "ctr_<key>".
 std::string counter_checkout_id(const std::string& idempotency_key);
 
-// Provider "counter": cash or a voucher taken at the venue or store counter. The guest
-// chooses it at checkout and is sent to the reorder's status page, which shows the
-// reference and the amount; no money moves until a clerk (desk or admin role, or the
-// admin token) confirms it from the back office (Settlement::confirm_at_counter). Its
-// refunds are paid back in cash at the counter, so they succeed at once.
+// Provider "counter": cash, or a voucher the store issued (Ledger::issue_vouchers), taken
+// at the venue or store counter. The guest chooses it at checkout and is sent to the
+// reorder's status page, which shows the reference and the amount; no money moves until
+// a clerk (desk or admin role, or the admin token) confirms it from the back office
+// (Settlement::confirm_at_counter). Its refunds are paid back at the counter (in cash, or
+// by handing back a voucher refunded in full), so they succeed at once.
 class CounterProvider : public PaymentProvider {
 public:
     std::string_view name() const override { return "counter"; }

@@ -163,8 +163,8 @@ TEST_CASE("the public listener has no back-office paths") {
     for (const auto* path :
          {"/login", "/desk", "/shipping", "/shipping/slip?reorder=x", "/api/orders", "/api/staff",
           "/api/desk/queue", "/api/reorders?state=paid", "/api/reorders/x",
-          "/api/shipping/packing-list", "/api/shipping/slip?reorder=x",
-          "/api/settlement/counter"}) {
+          "/api/shipping/packing-list", "/api/shipping/slip?reorder=x", "/api/settlement/counter",
+          "/api/settlement/vouchers", "/api/settlement/vouchers?state=open"}) {
         CAPTURE(path);
         CHECK(platform::http::request(office.public_endpoint(), "GET", path).status == 404);
     }
@@ -172,7 +172,7 @@ TEST_CASE("the public listener has no back-office paths") {
          {"/desk/release", "/desk/reprint", "/desk/confirm", "/desk/cancel", "/shipping/pack",
           "/shipping/ship", "/api/desk/release", "/api/desk/reprint", "/api/desk/cancel",
           "/api/shipping/pack", "/api/shipping/ship", "/api/settlement/confirm",
-          "/api/settlement/refund"}) {
+          "/api/settlement/refund", "/api/settlement/vouchers", "/api/settlement/vouchers/void"}) {
         CAPTURE(path);
         CHECK(platform::http::request(office.public_endpoint(), "POST", path,
                                       {{"Content-Type", "application/json"}}, "{}")

@@ -1311,6 +1311,8 @@ TEST_CASE("hubd: vouchers issued by CLI and API are listed, pay one reorder once
     CHECK(past.result_int() == 400);
     CHECK(contains(past.body(), "expires 2020-01-01 is in the past"));
     CHECK(shop.api(verb::post, "/api/settlement/vouchers", {{"count", 2}}).result_int() == 400);
+    CHECK(shop.api(verb::post, "/api/settlement/vouchers", {{"value", 700}, {"count", "2"}})
+              .result_int() == 400);
     CHECK(shop.api(verb::get, "/api/settlement/vouchers?state=spent").result_int() == 400);
     const auto bad_cli = shop.encore({"pay", "vouchers", "issue", "--value", "7.00"});
     CHECK(bad_cli.exit_code == 2);
