@@ -120,6 +120,35 @@ TEST_CASE("garbage instead of HTTP closes that connection only") {
     CHECK(server.request(http::Method::get, "/hello").result() == http::Status::ok);
 }
 
+TEST_CASE("responses go on the wire whole, one after another on a kept-alive connection") {
+    ServerFixture server;
+    asio::io_context client;
+    asio::ip::tcp::socket socket(client);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+    // Two requests at once: an HTTP/1.1 echo, then an HTTP/1.0 request, after which the
+    // server closes the connection.
+    asio::write(socket, asio::buffer(std::string("POST /echo HTTP/1.1\r\nHost: x\r\n"
+                                                 "Content-Length: 5\r\n\r\nhello"
+                                                 "GET /nope HTTP/1.0\r\nHost: x\r\n\r\n")));
+    std::string received;
+    std::array<char, 4096> chunk{};
+    boost::system::error_code error;
+    while (!error) {
+        const auto got = socket.read_some(asio::buffer(chunk), error);
+        received.append(chunk.data(), got);
+    }
+    CHECK(error == asio::error::eof);
+    const auto second = received.find("HTTP/1.0 404 Not Found\r\n");
+    REQUIRE(second != std::string::npos);
+    const auto first = received.substr(0, second);
+    CHECK(first.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(first.find("\r\nContent-Length: 5\r\n") != std::string::npos);
+    CHECK(first.find("\r\nX-Content-Type-Options: nosniff\r\n") != std::string::npos);
+    CHECK(first.ends_with("\r\n\r\nhello"));
+    CHECK(received.ends_with("\r\n\r\nnot found\n"));
+    CHECK(received.substr(second).find("\r\nContent-Length: 10\r\n") != std::string::npos);
+}
+
 TEST_CASE("listening on a port in use is a clear start-up error") {
     asio::io_context loop;
     http::Router router;
