@@ -83,16 +83,11 @@ std::string replace_all(std::string text, std::string_view placeholder, std::str
     return text;
 }
 
-void add_security_headers(http::Response& response) {
-    response.set("Content-Security-Policy", content_security_policy);
-    response.set("Referrer-Policy", "no-referrer");
-    response.set("X-Content-Type-Options", "nosniff");
-}
-
 http::Response respond(const http::Request& request, const RequestContext& context,
                        http::Status status, std::string body, std::string_view content_type) {
+    // text_response sets Referrer-Policy and X-Content-Type-Options.
     auto response = http::text_response(request, status, std::move(body), content_type);
-    add_security_headers(response);
+    response.set("Content-Security-Policy", content_security_policy);
     if (context.language_cookie) {
         response.insert(field::set_cookie,
                         set_cookie_value(language_cookie_name, *context.language_cookie,
