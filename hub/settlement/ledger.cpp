@@ -13,7 +13,7 @@ namespace {
 
 namespace sqlite = platform::sqlite;
 
-constexpr std::array<sqlite::Migration, 4> migrations = {{
+constexpr std::array<sqlite::Migration, 5> migrations = {{
     {1, "settlement ledger", R"sql(
         CREATE TABLE reorders (
             id              TEXT PRIMARY KEY,
@@ -108,6 +108,9 @@ constexpr std::array<sqlite::Migration, 4> migrations = {{
             note        TEXT NOT NULL DEFAULT ''
         );
         CREATE INDEX charges_by_reference ON charges(reference);
+    )sql"},
+    {5, "shipping cost of a reorder", R"sql(
+        ALTER TABLE reorders ADD COLUMN shipping INTEGER NOT NULL DEFAULT 0 CHECK (shipping >= 0);
     )sql"},
 }};
 
@@ -253,7 +256,7 @@ struct Ledger::Database {
                           "p.reorder_id = reorders.id AND p.state = 'pending'), state = 'unpaid' "
                           "AND EXISTS (SELECT 1 FROM checkouts k WHERE k.reorder_id = reorders.id "
                           "AND k.provider = 'counter' AND k.state IN ('creating', 'open')), "
-                          "cancel_reason FROM reorders WHERE ";
+                          "cancel_reason, shipping FROM reorders WHERE ";
         sql += condition;
         auto row = db.prepare(sql);
         row.bind_all(value);
@@ -281,6 +284,7 @@ struct Ledger::Database {
         reorder.refunding = row.int64(16);
         reorder.awaiting_counter = row.int64(17) != 0;
         reorder.cancel_reason = row.text(18);
+        reorder.shipping = row.int64(19);
         auto lines = db.prepare("SELECT photo_sha256, product_id, product_label, quantity, "
                                 "unit_price FROM reorder_lines WHERE reorder_id = ?1 "
                                 "ORDER BY position");
@@ -597,20 +601,22 @@ Reorder Ledger::place_reorder(const NewReorder& reorder) {
     if (auto existing = db_->reorder_where("idempotency_key = ?1", reorder.idempotency_key)) {
         return *existing;
     }
-    std::int64_t total = 0;
+    const auto& delivery = reorder.delivery;
+    const std::int64_t shipping =
+        delivery.method == DeliveryMethod::pickup ? 0 : std::max<std::int64_t>(reorder.shipping, 0);
+    std::int64_t total = shipping;
     for (const auto& line : reorder.lines) {
         total += line.unit_price * line.quantity;
     }
     const auto id = platform::crypto::random_uuid();
     const auto now = now_seconds();
-    const auto& delivery = reorder.delivery;
     db_->db.execute(
         "INSERT INTO reorders (id, idempotency_key, order_id, state, currency, total, delivery, "
-        "ship_name, ship_street, ship_postal, ship_city, ship_country, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, 'unpaid', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        "ship_name, ship_street, ship_postal, ship_city, ship_country, created_at, updated_at, "
+        "shipping) VALUES (?1, ?2, ?3, 'unpaid', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
         id, reorder.idempotency_key, reorder.order_id, reorder.currency, total,
         delivery.method == DeliveryMethod::pickup ? "pickup" : "ship", delivery.name,
-        delivery.street, delivery.postal_code, delivery.city, delivery.country, now);
+        delivery.street, delivery.postal_code, delivery.city, delivery.country, now, shipping);
     int position = 0;
     for (const auto& line : reorder.lines) {
         db_->db.execute("INSERT INTO reorder_lines (reorder_id, position, photo_sha256, "

@@ -51,6 +51,9 @@ struct NewReorder {
     std::string currency;
     std::vector<ReorderLine> lines;
     Delivery delivery;
+    // Minor units, as the price list said when the reorder was placed; ignored (stored as
+    // 0) for pickup at the venue.
+    std::int64_t shipping = 0;
 };
 
 struct Reorder {
@@ -58,9 +61,14 @@ struct Reorder {
     std::string order_id;
     ReorderState state = ReorderState::unpaid;
     std::string currency;
+    // What the guest pays: the lines' prices and the shipping. Every checkout, voucher,
+    // refund limit and cancellation counts against it.
     std::int64_t total = 0;
     std::vector<ReorderLine> lines;
     Delivery delivery;
+    // The shipping cost included in `total`, fixed when the reorder was placed (0 for
+    // pickup, and for reorders placed before shipping was charged).
+    std::int64_t shipping = 0;
     std::int64_t created_at = 0;
     // Sums over the reorder's charges and refunds, in minor units.
     std::int64_t charged = 0;
@@ -292,8 +300,9 @@ public:
     Ledger(const Ledger&) = delete;
     Ledger& operator=(const Ledger&) = delete;
 
-    // Places a reorder, unpaid, with its total computed from the lines. The same
-    // idempotency key returns the reorder placed the first time, unchanged.
+    // Places a reorder, unpaid, with its total computed from the lines and its shipping
+    // (none for pickup). The same idempotency key returns the reorder placed the first
+    // time, unchanged.
     Reorder place_reorder(const NewReorder& reorder);
     std::optional<Reorder> find_reorder(const std::string& reorder_id);
     // The reorder placed under this idempotency key, if any.

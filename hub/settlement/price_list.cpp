@@ -76,6 +76,15 @@ std::optional<std::string> parse_price_list(const nlohmann::json& json, PriceLis
         }
         list.products.push_back(std::move(product));
     }
+    if (const auto shipping = json.find("shipping"); shipping != json.end()) {
+        if (!shipping->is_number_integer() || shipping->get<std::int64_t>() < 0 ||
+            shipping->get<std::int64_t>() > 10'000'000) {
+            return "\"shipping\" must be 0 to 10000000 minor units (an integer, such as 495 for "
+                   "4.95 EUR), got " +
+                   shipping->dump();
+        }
+        list.shipping = shipping->get<std::int64_t>();
+    }
     out = std::move(list);
     return std::nullopt;
 }

@@ -25,6 +25,9 @@ struct PriceList {
     // ISO 4217 code, upper case ("EUR").
     std::string currency;
     std::vector<Product> products;
+    // What a reorder shipped to an address pays for postage and packing, in minor units,
+    // once per reorder; pickup at the venue pays none.
+    std::int64_t shipping = 0;
 
     const Product* find(std::string_view product_id) const;
 };
@@ -34,8 +37,9 @@ struct PriceList {
 PriceList default_price_list();
 
 // Reads a price list from JSON: {"currency": "EUR", "products": [{"id": "5x7",
-// "label": "5×7", "price": 350}, ...]}. Returns an error message, or nullopt and fills
-// `out`. Ids must be unique, [a-z0-9-] only; prices 1..10,000,000 minor units.
+// "label": "5×7", "price": 350}, ...], "shipping": 495}. Returns an error message, or
+// nullopt and fills `out`. Ids must be unique, [a-z0-9-] only; prices 1..10,000,000 minor
+// units; "shipping" is optional, 0..10,000,000 minor units (0 when left out).
 std::optional<std::string> parse_price_list(const nlohmann::json& json, PriceList& out);
 
 // How many decimals the currency's minor unit has (2 for EUR, 0 for JPY).

@@ -1,6 +1,7 @@
 #include "hub/settlement/ledger.hpp"
 #include "hub/settlement/price_list.hpp"
 #include "hub/settlement/webhook_signature.hpp"
+#include "platform/sqlite/database.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -355,4 +356,118 @@ TEST_CASE("a second payment of a paid reorder is recorded and a refund of it is 
     CHECK(ledger.apply_event(completed("evt_1"), &again) == EventOutcome::duplicate);
     CHECK_FALSE(again);
     CHECK(ledger.pending_refunds().size() == 1);
+}
+
+TEST_CASE("a shipped reorder's total includes its shipping and a pickup pays none") {
+    encore::testing::TempDir dir;
+    Ledger ledger(dir / "settlement.db");
+    auto shipped = two_five_by_seven("form-ship");
+    shipped.shipping = 495;
+    const auto placed = ledger.place_reorder(shipped);
+    CHECK(placed.shipping == 495);
+    CHECK(placed.total == 1195);
+    CHECK(ledger.find_reorder(placed.id)->total == 1195);
+    // The provider is asked for the total, shipping included.
+    const auto attempt = ledger.begin_checkout(placed.id, "dev");
+    REQUIRE(attempt);
+    CHECK(attempt->amount == 1195);
+    ledger.record_checkout_opened(attempt->idempotency_key, "cs_1", "/dev-checkout/cs_1");
+    // A charge of the prints alone is not this checkout's.
+    CHECK(ledger.apply_event({"evt_0", "checkout.completed", "cs_1", "ch_1", 700, "EUR"}) ==
+          EventOutcome::amount_mismatch);
+    CHECK(ledger.apply_event({"evt_1", "checkout.completed", "cs_1", "ch_1", 1195, "EUR"}) ==
+          EventOutcome::applied);
+    CHECK(ledger.find_reorder(placed.id)->charged == 1195);
+
+    auto pickup = two_five_by_seven("form-pickup");
+    pickup.shipping = 495;
+    pickup.delivery = {DeliveryMethod::pickup, "", "", "", "", ""};
+    const auto collected = ledger.place_reorder(pickup);
+    CHECK(collected.shipping == 0);
+    CHECK(collected.total == 700);
+}
+
+TEST_CASE("refunds and cancelling count the shipping of a shipped reorder") {
+    encore::testing::TempDir dir;
+    Ledger ledger(dir / "settlement.db");
+    auto shipped = two_five_by_seven("form-ship");
+    shipped.shipping = 495;
+    const auto id = ledger.place_reorder(shipped).id;
+    const auto attempt = ledger.begin_checkout(id, "dev");
+    REQUIRE(attempt);
+    ledger.record_checkout_opened(attempt->idempotency_key, "cs_1", "/dev-checkout/cs_1");
+    REQUIRE(ledger.apply_event({"evt_1", "checkout.completed", "cs_1", "ch_1", 1195, "EUR"}) ==
+            EventOutcome::applied);
+    // The prints and the postage can be given back, not a cent more.
+    CHECK(ledger.request_refund("refund-a", id, 1196, "too much").outcome ==
+          RefundOutcome::exceeds_charged);
+    CHECK(ledger.request_refund("refund-a", id, 700, "prints").outcome == RefundOutcome::recorded);
+    CHECK(ledger.request_refund("refund-b", id, 496, "postage").outcome ==
+          RefundOutcome::exceeds_charged);
+    CHECK(ledger.request_refund("refund-b", id, 495, "postage").outcome == RefundOutcome::recorded);
+    CHECK(ledger.find_reorder(id)->refunding == 1195);
+
+    // Cancelling a paid shipped reorder gives back all of it, shipping included.
+    auto other = two_five_by_seven("form-other");
+    other.shipping = 495;
+    const auto second = ledger.place_reorder(other).id;
+    const auto second_attempt = ledger.begin_checkout(second, "dev");
+    REQUIRE(second_attempt);
+    ledger.record_checkout_opened(second_attempt->idempotency_key, "cs_2", "/dev-checkout/cs_2");
+    REQUIRE(ledger.apply_event({"evt_2", "checkout.completed", "cs_2", "ch_2", 1195, "EUR"}) ==
+            EventOutcome::applied);
+    const auto plan = ledger.cancel_reorder(second, "wrong photo");
+    CHECK(plan.outcome == CancelOutcome::cancelled);
+    REQUIRE(plan.refunds.size() == 1);
+    CHECK(plan.refunds[0].amount == 1195);
+}
+
+TEST_CASE("reorders placed before shipping was charged read with shipping 0 and their total") {
+    encore::testing::TempDir dir;
+    std::string id;
+    {
+        Ledger ledger(dir / "settlement.db");
+        id = ledger.place_reorder(two_five_by_seven("form-old")).id;
+    }
+    {
+        // The file as the hub wrote it before the shipping column existed.
+        auto db = encore::platform::sqlite::Database::open(dir / "settlement.db");
+        db.execute_script("ALTER TABLE reorders DROP COLUMN shipping; PRAGMA user_version=4;");
+    }
+    Ledger upgraded(dir / "settlement.db");
+    const auto old = upgraded.find_reorder(id);
+    REQUIRE(old);
+    CHECK(old->shipping == 0);
+    CHECK(old->total == 700);
+    CHECK(upgraded.begin_checkout(id, "dev")->amount == 700);
+}
+
+TEST_CASE("a price list may set the shipping of a reorder, 0 to 10000000 minor units") {
+    PriceList list;
+    REQUIRE_FALSE(parse_price_list(
+        nlohmann::json::parse(
+            R"({"currency":"EUR","products":[{"id":"5x7","label":"5×7","price":350}]})"),
+        list));
+    CHECK(list.shipping == 0);
+    CHECK(default_price_list().shipping == 0);
+    REQUIRE_FALSE(parse_price_list(nlohmann::json::parse(R"({"currency":"EUR","shipping":495,
+            "products":[{"id":"5x7","label":"5×7","price":350}]})"),
+                                   list));
+    CHECK(list.shipping == 495);
+    REQUIRE_FALSE(parse_price_list(nlohmann::json::parse(R"({"currency":"EUR","shipping":0,
+            "products":[{"id":"5x7","label":"5×7","price":350}]})"),
+                                   list));
+    CHECK(list.shipping == 0);
+    for (const auto* bad : {R"(-1)", R"(10000001)", R"(4.95)", R"("4.95")", R"(true)", R"(null)",
+                            R"(18446744073709551615)"}) {
+        CAPTURE(bad);
+        const auto json = nlohmann::json::parse(
+            std::string(R"({"currency":"EUR","products":[{"id":"a","label":"A","price":1}],)") +
+            R"("shipping":)" + bad + "}");
+        const auto error = parse_price_list(json, list);
+        REQUIRE(error);
+        CHECK(error->find("\"shipping\" must be 0 to 10000000 minor units") != std::string::npos);
+    }
+    // A refused list leaves the one read before as it was.
+    CHECK(list.shipping == 0);
 }
