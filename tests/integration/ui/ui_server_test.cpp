@@ -472,6 +472,78 @@ TEST_CASE("the operator routes refuse without the PIN") {
     CHECK(booth.get("/api/operator/status", operator_headers).status == 401);
 }
 
+TEST_CASE("the operator screen lists venue pickups and marks a ready one picked up, behind the "
+          "PIN") {
+    // The pickups as kioskd hands them to the screen (from its venue.db): one ready, one
+    // still printing. Read and changed on the booth's loop only.
+    auto list = std::make_shared<json>(json::array(
+        {{{"reorder", "r-ready"}, {"code", "K7Q2M9"}, {"name", "Ada"}, {"state", "ready"}},
+         {{"reorder", "r-printing"}, {"code", "P3X8N4"}, {"name", "Bo"}, {"state", "printing"}}}));
+    UiOptions options;
+    options.pickups = [list] { return *list; };
+    options.mark_picked_up = [list](const std::string& reorder) -> std::string {
+        for (auto& pickup : *list) {
+            if (pickup["reorder"] == reorder) {
+                if (pickup["state"] != "ready") {
+                    return "the prints of this pickup are not all out yet";
+                }
+                pickup["state"] = "picked_up";
+                return {};
+            }
+        }
+        return "this booth has no pickup " + reorder;
+    };
+    RunningBooth booth(std::move(options));
+    CHECK(booth.get("/api/operator/pickups").status == 401);
+    CHECK(booth.post("/api/operator/pickups/picked-up", R"({"reorder": "r-ready"})").status == 401);
+    CHECK(booth.on_loop([list] { return (*list)[0]["state"].get<std::string>(); }) == "ready");
+
+    const auto login = booth.post("/api/operator/login", R"({"pin": "2468"})");
+    REQUIRE(login.status == 200);
+    const std::vector<std::pair<std::string, std::string>> operator_headers{
+        {"X-Operator-Token", json::parse(login.body)["token"].get<std::string>()}};
+    const auto listed = booth.get("/api/operator/pickups", operator_headers);
+    REQUIRE(listed.status == 200);
+    const auto pickups = json::parse(listed.body)["pickups"];
+    REQUIRE(pickups.size() == 2);
+    CHECK(pickups[0]["code"] == "K7Q2M9");
+    CHECK(pickups[1]["state"] == "printing");
+
+    const auto malformed =
+        booth.post("/api/operator/pickups/picked-up", R"({"order": "r-ready"})", operator_headers);
+    CHECK(malformed.status == 400);
+    const auto early = booth.post("/api/operator/pickups/picked-up", R"({"reorder": "r-printing"})",
+                                  operator_headers);
+    CHECK(early.status == 409);
+    CHECK(json::parse(early.body)["message"] == "the prints of this pickup are not all out yet");
+    const auto unknown =
+        booth.post("/api/operator/pickups/picked-up", R"({"reorder": "r-404"})", operator_headers);
+    CHECK(unknown.status == 409);
+    CHECK(json::parse(unknown.body)["message"] == "this booth has no pickup r-404");
+
+    const auto handed = booth.post("/api/operator/pickups/picked-up", R"({"reorder": "r-ready"})",
+                                   operator_headers);
+    REQUIRE(handed.status == 200);
+    CHECK(json::parse(handed.body)["pickups"][0]["state"] == "picked_up");
+    CHECK(json::parse(
+              booth.get("/api/operator/pickups", operator_headers).body)["pickups"][0]["state"] ==
+          "picked_up");
+}
+
+TEST_CASE("a booth without venue prints lists no pickups and says so when one is marked") {
+    RunningBooth booth;
+    const auto login = booth.post("/api/operator/login", R"({"pin": "2468"})");
+    REQUIRE(login.status == 200);
+    const std::vector<std::pair<std::string, std::string>> operator_headers{
+        {"X-Operator-Token", json::parse(login.body)["token"].get<std::string>()}};
+    CHECK(
+        json::parse(booth.get("/api/operator/pickups", operator_headers).body)["pickups"].empty());
+    const auto marked =
+        booth.post("/api/operator/pickups/picked-up", R"({"reorder": "r-1"})", operator_headers);
+    CHECK(marked.status == 409);
+    CHECK(json::parse(marked.body)["message"] == "this booth takes no venue prints");
+}
+
 TEST_CASE("wrong PINs are rate limited") {
     UiOptions options;
     options.operator_gate.max_failures = 3;
