@@ -88,6 +88,7 @@ json reorder_json(const settlement::Reorder& reorder) {
             {"state", settlement::to_string(reorder.state)},
             {"currency", reorder.currency},
             {"total", reorder.total},
+            {"shipping", reorder.shipping},
             {"delivery",
              reorder.delivery.method == settlement::DeliveryMethod::pickup ? "pickup" : "ship"},
             {"lines", lines}};
@@ -161,6 +162,7 @@ json money_json(settlement::Settlement& settlement, const std::string& reorder_i
             {"state", settlement::to_string(reorder->state)},
             {"currency", reorder->currency},
             {"total", reorder->total},
+            {"shipping", reorder->shipping},
             {"charged", reorder->charged},
             {"refunded", reorder->refunded},
             {"refunding", reorder->refunding},

@@ -62,6 +62,10 @@ std::string lines_text(const settlement::Reorder& reorder) {
         text +=
             (text.empty() ? "" : ", ") + std::to_string(line.quantity) + " × " + line.product_id;
     }
+    if (reorder.shipping > 0) {
+        // Part of the amount the clerk takes or refunds.
+        text += ", shipping " + settlement::format_amount(reorder.shipping, reorder.currency);
+    }
     return text;
 }
 

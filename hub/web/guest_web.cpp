@@ -430,11 +430,25 @@ std::string reorder_section(Language language, const settlement::Settlement& set
             html += "<button type=\"submit\">" + html_escape(text(language, Text::cart_remove)) +
                     "</button>\n</form></td></tr>\n";
         }
-        html += "</tbody>\n<tfoot><tr><th colspan=\"3\">";
-        html += html_escape(text(language, Text::cart_total));
-        html += "</th><td class=\"amount total\">" +
-                html_escape(format_money(language, total, prices.currency)) +
-                "</td><td></td></tr></tfoot>\n</table>\n";
+        const auto footer_row = [&](Text label, std::string_view cell_class, std::int64_t amount) {
+            return "<tr><th colspan=\"3\">" + html_escape(text(language, label)) +
+                   "</th><td class=\"" + std::string(cell_class) + "\">" +
+                   html_escape(format_money(language, amount, prices.currency)) +
+                   "</td><td></td></tr>\n";
+        };
+        html += "</tbody>\n<tfoot>";
+        if (prices.shipping > 0) {
+            // The delivery is chosen below, on the same form, and the page runs no script:
+            // the total says it includes shipping, and pickup's own total is shown beside it.
+            html += footer_row(Text::shipping_cost, "amount shipping", prices.shipping);
+            html += footer_row(Text::total_with_shipping, "amount total", total + prices.shipping);
+            if (settlement.venue_pickup(order.event)) {
+                html += footer_row(Text::total_with_pickup, "amount pickup-total", total);
+            }
+        } else {
+            html += footer_row(Text::cart_total, "amount total", total);
+        }
+        html += "</tfoot>\n</table>\n";
         html += "<form class=\"checkout\" method=\"post\" action=\"/order/checkout\">\n";
         html += hidden_field("csrf", session.csrf_token);
         // Chosen when the form is shown: the same form sent twice places one reorder.
@@ -1072,6 +1086,8 @@ boost::asio::awaitable<http::Response> GuestWeb::checkout(const http::Request& r
                             form.postal_code,
                             form.city,
                             form.country};
+        // As the cart showed it: a reorder keeps the shipping it was placed with.
+        reorder.shipping = prices.shipping;
     } else {
         form.notice = Text::delivery_invalid;
         co_return order_page(request, context, http::Status::bad_request, &form);
@@ -1101,6 +1117,10 @@ GuestWeb::send_to_checkout(const http::Request& request, RequestContext& context
     }
     auto description =
         std::to_string(prints) + " prints from " + order.event + ", code " + order.code;
+    if (reorder.shipping > 0) {
+        description +=
+            ", shipping " + settlement::format_amount(reorder.shipping, reorder.currency);
+    }
     // Bound to a local first: GCC 12 mishandles temporaries inside a co_await.
     auto asking = settlement_->checkout_url(reorder.id, std::move(description), status_path);
     const auto url = co_await std::move(asking);
@@ -1169,7 +1189,15 @@ http::Response GuestWeb::reorder_page(const http::Request& request, RequestConte
                     format_money(language, line.unit_price * line.quantity, reorder->currency)) +
                 "</td></tr>\n";
     }
-    main += "</tbody>\n<tfoot><tr><th colspan=\"3\">";
+    main += "</tbody>\n<tfoot>";
+    if (reorder->shipping > 0) {
+        main += "<tr><th colspan=\"3\">";
+        main += html_escape(text(language, Text::shipping_cost));
+        main += "</th><td class=\"amount shipping\">" +
+                html_escape(format_money(language, reorder->shipping, reorder->currency)) +
+                "</td></tr>\n";
+    }
+    main += "<tr><th colspan=\"3\">";
     main += html_escape(text(language, Text::cart_total));
     main += "</th><td class=\"amount total\">" +
             html_escape(format_money(language, reorder->total, reorder->currency)) +

@@ -284,6 +284,17 @@ constexpr std::array<Row, static_cast<std::size_t>(Text::count_)> table = {{
      "Revisa tu carrito y el total antes de pagar.",
      "カート内の一部のプリントはこのイベントでは提供されなくなったため、削除されました。"
      "お支払いの前にカートと合計金額をご確認ください。"},
+    // shipping_cost
+    {"Shipping", "Versand", "Frais de port", "Gastos de envío", "送料"},
+    // total_with_shipping
+    {"Total with shipping", "Summe mit Versand", "Total avec frais de port", "Total con envío",
+     "送料込みの合計"},
+    // total_with_pickup
+    {"Total if you pick up at the venue (no shipping cost)",
+     "Summe bei Abholung am Veranstaltungsort (ohne Versandkosten)",
+     "Total si vous retirez sur le lieu de l'événement (sans frais de port)",
+     "Total si recoges en el lugar del evento (sin gastos de envío)",
+     "会場で受け取る場合の合計（送料なし）"},
 }};
 
 constexpr std::array<std::string_view, all_languages.size()> tags = {"en", "de", "fr", "es", "ja"};

@@ -94,6 +94,9 @@ enum class Text {
     state_ready_for_pickup,
     state_picked_up,
     cart_line_withdrawn,
+    shipping_cost,
+    total_with_shipping,
+    total_with_pickup,
     count_,
 };
 

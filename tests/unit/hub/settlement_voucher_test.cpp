@@ -400,3 +400,32 @@ TEST_CASE("the ledger's redemption checks the voucher inside its transaction: fi
     CHECK(refused == clerks - 1);
     CHECK(ledgers[0]->vouchers(VoucherState::redeemed).size() == 1);
 }
+
+TEST_CASE("a voucher must cover a shipped reorder's total, shipping included") {
+    encore::testing::TempDir dir;
+    Counter shop(dir / "settlement.db");
+    NewReorder shipped;
+    shipped.idempotency_key = "form-ship";
+    shipped.order_id = "gala-1";
+    shipped.currency = "EUR";
+    shipped.lines = {{std::string(64, 'a'), "5x7", "5×7", 2, 350}};
+    shipped.delivery = {DeliveryMethod::ship, "Ada Guest", "1 Main St", "10115", "Berlin", "DE"};
+    shipped.shipping = 495;
+    const auto reorder = shop.ledger.place_reorder(shipped);
+    REQUIRE(shop.settlement.choose_counter(reorder.id, "/order/reorders/" + reorder.id));
+
+    // Worth the prints but not the postage.
+    const auto prints_only = shop.issue(700);
+    const auto refused = shop.by_voucher(reorder.id, prints_only);
+    CHECK(refused.outcome == ConfirmOutcome::refused);
+    CHECK(refused.message == "voucher " + prints_only +
+                                 " is worth 7.00 EUR, the reorder is 11.95 EUR: take cash instead");
+    CHECK(shop.ledger.count_charges(reorder.id) == 0);
+
+    const auto enough = shop.issue(1195);
+    const auto paid = shop.by_voucher(reorder.id, enough);
+    CHECK(paid.outcome == ConfirmOutcome::paid);
+    CHECK(paid.message == "reorder " + reorder.id + " paid at the counter: 11.95 EUR by voucher " +
+                              enough + "; it is in the order desk's queue");
+    CHECK(shop.ledger.find_reorder(reorder.id)->charged == 1195);
+}
