@@ -62,10 +62,6 @@ std::string lines_text(const settlement::Reorder& reorder) {
         text +=
             (text.empty() ? "" : ", ") + std::to_string(line.quantity) + " × " + line.product_id;
     }
-    if (reorder.shipping > 0) {
-        // Part of the amount the clerk takes or refunds.
-        text += ", shipping " + settlement::format_amount(reorder.shipping, reorder.currency);
-    }
     return text;
 }
 
@@ -114,6 +110,10 @@ std::string counter_section(BackOffice& office, const std::string& csrf) {
                 html_escape(money_text(reorder.total, reorder.currency)) + "</td><td>" +
                 html_escape(code_of(office.orders, reorder.order_id)) + "</td><td>" +
                 html_escape(lines_text(reorder)) +
+                // Part of the amount the clerk takes.
+                html_escape(reorder.shipping > 0
+                                ? ", shipping " + money_text(reorder.shipping, reorder.currency)
+                                : std::string()) +
                 "</td><td><form class=\"inline confirm\" method=\"post\" "
                 "action=\"/desk/confirm\">" +
                 hidden("reorder", reorder.id) + hidden("csrf", csrf) +

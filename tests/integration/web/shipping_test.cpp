@@ -481,6 +481,23 @@ TEST_CASE("hubd charges the configured shipping, shows it to staff, and refuses 
     const auto body = nlohmann::json::parse(shown.body());
     CHECK(body["total"] == 1195);
     CHECK(body["shipping"] == 495);
+    const std::string password = "counter-clerk-2026";
+    const auto added = testing::run_program(
+        "/bin/sh",
+        {"-c", "printf '%s\\n' '" + password + "' | '" + (testing::bin_dir() / "encore").string() +
+                   "' staff add clerk --role desk --hub http://127.0.0.1:" +
+                   std::to_string(private_port) + " --token-file '" +
+                   (data / "admin.token").string() + "'"});
+    REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+    const auto login = fetch(private_port, verb::post, "/login", {},
+                             "name=clerk&password=" + password + "&next=%2Fdesk");
+    REQUIRE(login.result_int() == 303);
+    const std::string clerk(login[field::set_cookie]);
+    const auto desk =
+        fetch(private_port, verb::get, "/desk", with_cookie(clerk.substr(0, clerk.find(';'))));
+    REQUIRE(desk.result_int() == 200);
+    CHECK(contains(desk.body(), "<td class=\"amount\">11.95 EUR</td>"));
+    CHECK(contains(desk.body(), "2 × 5x7, shipping 4.95 EUR"));
     const auto awaiting = encore({"pay", "counter"});
     CHECK(awaiting.exit_code == 0);
     CHECK(contains(awaiting.out, "11.95 EUR  reorder " + reorder_id));
