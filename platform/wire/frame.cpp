@@ -34,7 +34,7 @@ std::error_code make_error_code(FrameError error) {
 
 std::optional<FrameType> frame_type_from_byte(std::uint8_t value) {
     if (value >= static_cast<std::uint8_t>(FrameType::hello) &&
-        value <= static_cast<std::uint8_t>(FrameType::enrolled)) {
+        value <= static_cast<std::uint8_t>(FrameType::venue_photo_unavailable)) {
         return static_cast<FrameType>(value);
     }
     return std::nullopt;
@@ -72,6 +72,10 @@ std::string_view to_string(FrameType type) {
         return "ENROL";
     case FrameType::enrolled:
         return "ENROLLED";
+    case FrameType::venue_photo_wanted:
+        return "VENUE_PHOTO_WANTED";
+    case FrameType::venue_photo_unavailable:
+        return "VENUE_PHOTO_UNAVAILABLE";
     }
     return "?";
 }

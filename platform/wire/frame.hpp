@@ -19,21 +19,23 @@ inline constexpr std::size_t max_payload_bytes = 1024 * 1024;
 inline constexpr std::size_t header_bytes = 5;
 
 enum class FrameType : std::uint8_t {
-    hello = 0x01,       // kiosk -> hub, JSON
-    welcome = 0x02,     // hub -> kiosk, JSON
-    order = 0x03,       // kiosk -> hub, JSON
-    ack = 0x04,         // hub -> kiosk, JSON
-    photo_begin = 0x05, // kiosk -> hub, JSON
-    offset = 0x06,      // hub -> kiosk, JSON
-    chunk = 0x07,       // kiosk -> hub, binary
-    photo_end = 0x08,   // kiosk -> hub, JSON
-    error = 0x09,       // either way, JSON
-    ping = 0x0A,        // either way, JSON
-    pong = 0x0B,        // either way, JSON
-    config = 0x0C,      // hub -> kiosk, JSON
-    venue_print = 0x0D, // hub -> kiosk, JSON
-    enrol = 0x0E,       // kiosk -> hub, JSON (first contact only)
-    enrolled = 0x0F,    // hub -> kiosk, JSON
+    hello = 0x01,                   // kiosk -> hub, JSON
+    welcome = 0x02,                 // hub -> kiosk, JSON
+    order = 0x03,                   // kiosk -> hub, JSON
+    ack = 0x04,                     // hub -> kiosk, JSON
+    photo_begin = 0x05,             // kiosk -> hub, JSON
+    offset = 0x06,                  // hub -> kiosk, JSON
+    chunk = 0x07,                   // kiosk -> hub, binary
+    photo_end = 0x08,               // kiosk -> hub, JSON
+    error = 0x09,                   // either way, JSON
+    ping = 0x0A,                    // either way, JSON
+    pong = 0x0B,                    // either way, JSON
+    config = 0x0C,                  // hub -> kiosk, JSON
+    venue_print = 0x0D,             // hub -> kiosk, JSON
+    enrol = 0x0E,                   // kiosk -> hub, JSON (first contact only)
+    enrolled = 0x0F,                // hub -> kiosk, JSON
+    venue_photo_wanted = 0x10,      // kiosk -> hub, JSON
+    venue_photo_unavailable = 0x11, // hub -> kiosk, JSON
 };
 
 std::optional<FrameType> frame_type_from_byte(std::uint8_t value);

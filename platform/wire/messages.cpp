@@ -135,6 +135,14 @@ std::string order_id(Fields& fields) {
     return id;
 }
 
+std::string reorder_id(Fields& fields) {
+    auto id = fields.text("reorder", 36);
+    if (!is_uuid(id)) {
+        throw Refused("field \"reorder\" must be a UUID");
+    }
+    return id;
+}
+
 } // namespace
 
 std::string_view to_string(AckKind kind) {
@@ -310,6 +318,29 @@ Parsed<VenuePrint> parse_venue_print(std::string_view payload) {
     });
 }
 
+Parsed<VenuePhotoWanted> parse_venue_photo_wanted(std::string_view payload) {
+    return parse_with<VenuePhotoWanted>(payload, [](Fields& fields) {
+        VenuePhotoWanted wanted;
+        wanted.reorder = reorder_id(fields);
+        wanted.sha256 = fields.sha256("sha256");
+        wanted.offset = fields.number("offset", max_photo_bytes - 1);
+        return wanted;
+    });
+}
+
+Parsed<VenuePhotoUnavailable> parse_venue_photo_unavailable(std::string_view payload) {
+    return parse_with<VenuePhotoUnavailable>(payload, [](Fields& fields) {
+        VenuePhotoUnavailable unavailable;
+        unavailable.reorder = reorder_id(fields);
+        unavailable.sha256 = fields.sha256("sha256");
+        unavailable.reason = fields.text("reason", 512);
+        if (unavailable.reason.empty()) {
+            throw Refused("field \"reason\" must say why");
+        }
+        return unavailable;
+    });
+}
+
 Parsed<PhotoBegin> parse_photo_begin(std::string_view payload) {
     return parse_with<PhotoBegin>(payload, [](Fields& fields) {
         PhotoBegin begin;
@@ -445,6 +476,18 @@ std::vector<std::byte> encode(const VenuePrint& message) {
                                                {"code", message.code},
                                                {"name", message.name},
                                                {"items", items}});
+}
+
+std::vector<std::byte> encode(const VenuePhotoWanted& message) {
+    return json_frame(FrameType::venue_photo_wanted, {{"reorder", message.reorder},
+                                                      {"sha256", to_hex(message.sha256)},
+                                                      {"offset", message.offset}});
+}
+
+std::vector<std::byte> encode(const VenuePhotoUnavailable& message) {
+    return json_frame(FrameType::venue_photo_unavailable, {{"reorder", message.reorder},
+                                                           {"sha256", to_hex(message.sha256)},
+                                                           {"reason", message.reason}});
 }
 
 std::vector<std::byte> encode(const PhotoBegin& message) {

@@ -97,6 +97,23 @@ struct VenuePrint {
     std::vector<VenuePrintItem> items;
 };
 
+// VENUE_PHOTO_WANTED (kiosk -> hub): the booth does not hold a photo of a venue print it
+// holds and asks the hub for its bytes from `offset` on (what the booth already has). The
+// hub answers with one CHUNK at that offset, or with VENUE_PHOTO_UNAVAILABLE.
+struct VenuePhotoWanted {
+    std::string reorder; // the venue print's reorder UUID
+    Sha256 sha256{};
+    std::uint64_t offset = 0; // below the largest photo size
+};
+
+// VENUE_PHOTO_UNAVAILABLE (hub -> kiosk): the hub cannot send that photo; `reason` says
+// why and what to do (at most 512 bytes).
+struct VenuePhotoUnavailable {
+    std::string reorder;
+    Sha256 sha256{};
+    std::string reason;
+};
+
 struct PhotoBegin {
     Sha256 sha256{};
     std::uint64_t size = 0;
@@ -165,6 +182,8 @@ Parsed<Chunk> parse_chunk(std::span<const std::byte> payload);
 Parsed<Enrol> parse_enrol(std::string_view payload);
 Parsed<Enrolled> parse_enrolled(std::string_view payload);
 Parsed<VenuePrint> parse_venue_print(std::string_view payload);
+Parsed<VenuePhotoWanted> parse_venue_photo_wanted(std::string_view payload);
+Parsed<VenuePhotoUnavailable> parse_venue_photo_unavailable(std::string_view payload);
 
 std::vector<std::byte> encode(const Hello& message);
 std::vector<std::byte> encode(const Welcome& message);
@@ -177,6 +196,8 @@ std::vector<std::byte> encode(const ErrorMessage& message);
 std::vector<std::byte> encode(const Enrol& message);
 std::vector<std::byte> encode(const Enrolled& message);
 std::vector<std::byte> encode(const VenuePrint& message);
+std::vector<std::byte> encode(const VenuePhotoWanted& message);
+std::vector<std::byte> encode(const VenuePhotoUnavailable& message);
 std::vector<std::byte> encode_ping(const Ping& message);
 std::vector<std::byte> encode_pong(const Ping& message);
 std::vector<std::byte> encode_chunk(const Sha256& sha256, std::uint64_t offset,

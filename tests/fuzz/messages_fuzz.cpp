@@ -24,6 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto venue_print = parse_venue_print(text)) {
         (void)encode(*venue_print.value);
     }
+    if (const auto wanted = parse_venue_photo_wanted(text)) {
+        (void)encode(*wanted.value);
+    }
+    if (const auto unavailable = parse_venue_photo_unavailable(text)) {
+        (void)encode(*unavailable.value);
+    }
     (void)parse_photo_begin(text);
     (void)parse_offset(text);
     (void)parse_photo_end(text);

@@ -77,3 +77,21 @@ TEST_CASE("zero length and unknown types are errors, and the decoder stays faile
     unknown.feed(encode_frame(FrameType::ping, "{}"));
     CHECK_FALSE(unknown.next());
 }
+
+TEST_CASE("the venue photo frames are known types and the next byte is not") {
+    FrameDecoder decoder;
+    decoder.feed(encode_frame(FrameType::venue_photo_wanted, "{}"));
+    decoder.feed(encode_frame(FrameType::venue_photo_unavailable, "{}"));
+    const auto wanted = decoder.next();
+    REQUIRE(wanted);
+    CHECK(to_string(wanted->type) == "VENUE_PHOTO_WANTED");
+    const auto unavailable = decoder.next();
+    REQUIRE(unavailable);
+    CHECK(to_string(unavailable->type) == "VENUE_PHOTO_UNAVAILABLE");
+    CHECK(static_cast<int>(unavailable->type) == 0x11);
+
+    FrameDecoder unknown;
+    unknown.feed(bytes({0, 0, 0, 1, 0x12}));
+    CHECK_FALSE(unknown.next());
+    CHECK(unknown.error() == FrameError::unknown_type);
+}

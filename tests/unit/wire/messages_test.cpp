@@ -182,6 +182,58 @@ TEST_CASE("venue acks name a reorder, and only a failure carries a reason") {
           "a venue_print ACK's \"id\" must be a reorder's UUID");
 }
 
+TEST_CASE("a venue photo request and the hub's refusal survive encode and parse") {
+    const auto wanted = parse_venue_photo_wanted(
+        payload_of(encode(VenuePhotoWanted{reorder_id, digest_of(7), 2'097'000}),
+                   FrameType::venue_photo_wanted));
+    REQUIRE_MESSAGE(wanted, wanted.error);
+    CHECK(wanted.value->reorder == reorder_id);
+    CHECK(wanted.value->sha256 == digest_of(7));
+    CHECK(wanted.value->offset == 2'097'000);
+
+    const auto unavailable = parse_venue_photo_unavailable(
+        payload_of(encode(VenuePhotoUnavailable{reorder_id, digest_of(7), "not on the hub"}),
+                   FrameType::venue_photo_unavailable));
+    REQUIRE_MESSAGE(unavailable, unavailable.error);
+    CHECK(unavailable.value->reorder == reorder_id);
+    CHECK(unavailable.value->sha256 == digest_of(7));
+    CHECK(unavailable.value->reason == "not on the hub");
+}
+
+TEST_CASE("a venue photo request or refusal with a bad field is refused with the field named") {
+    const auto hash = to_hex(digest_of(7));
+    const auto wanted = [&](const std::string& fields) {
+        return parse_venue_photo_wanted("{" + fields + "}").error;
+    };
+    const auto reorder = R"("reorder":")" + reorder_id + R"(")";
+    CHECK(wanted(reorder + R"(,"sha256":")" + hash + R"(","offset":0)").empty());
+    CHECK(wanted(reorder + R"(,"sha256":")" + hash + R"(")") == "missing field \"offset\"");
+    CHECK(wanted(reorder + R"(,"sha256":")" + hash + R"(","offset":-1)") ==
+          "field \"offset\" must be a non-negative integer");
+    CHECK(wanted(reorder + R"(,"sha256":")" + hash + R"(","offset":67108864)") ==
+          "field \"offset\" is above 67108863");
+    CHECK(wanted(reorder + R"(,"sha256":"ABC","offset":0)") ==
+          "field \"sha256\" must be 64 lowercase hex digits");
+    CHECK(wanted(reorder + R"(,"sha256":")" + std::string(64, 'A') + R"(","offset":0)") ==
+          "field \"sha256\" must be 64 lowercase hex digits");
+    CHECK(wanted(R"("reorder":"x","sha256":")" + hash + R"(","offset":0)") ==
+          "field \"reorder\" must be a UUID");
+    CHECK(wanted(reorder + R"(,"sha256":")" + hash + R"(","offset":0,"path":"/etc/passwd")") ==
+          "unknown field \"path\"");
+    CHECK(parse_venue_photo_wanted("[1]").error == "payload is not a JSON object");
+
+    const auto unavailable = [&](const std::string& fields) {
+        return parse_venue_photo_unavailable("{" + fields + "}").error;
+    };
+    CHECK(unavailable(reorder + R"(,"sha256":")" + hash + R"(","reason":"gone")").empty());
+    CHECK(unavailable(reorder + R"(,"sha256":")" + hash + R"(","reason":"")") ==
+          "field \"reason\" must say why");
+    CHECK(unavailable(reorder + R"(,"sha256":")" + hash + R"(","reason":")" +
+                      std::string(513, 'x') + R"(")") ==
+          "field \"reason\" is longer than 512 bytes");
+    CHECK(unavailable(reorder + R"(,"sha256":")" + hash + R"(")") == "missing field \"reason\"");
+}
+
 TEST_CASE("a join token survives encoding and pasting with a trailing newline") {
     JoinToken token{
         {"hub.example", 8443}, "https://photos.example", std::string(64, 'c'), "booth-1", "s3cret"};
