@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 
 #include <array>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -305,6 +306,9 @@ private:
         case wire::FrameType::ack:
             handle_venue_report(frame);
             break;
+        case wire::FrameType::venue_photo_wanted:
+            co_await handle_venue_photo_wanted(frame);
+            break;
         case wire::FrameType::pong:
             break;
         default:
@@ -408,6 +412,101 @@ private:
         if (kind != wire::AckKind::venue_print) {
             send(wire::encode(wire::Ack{kind, ack.value->id}));
         }
+    }
+
+    // The booth lacks a photo of one of its venue prints: one CHUNK of it from the asked
+    // offset, or VENUE_PHOTO_UNAVAILABLE. Only a photo of a venue print this kiosk holds
+    // (queued or delivered) is sent, so a kiosk cannot fetch any other photo.
+    asio::awaitable<void> handle_venue_photo_wanted(const wire::Frame& frame) {
+        const auto wanted = wire::parse_venue_photo_wanted(frame.payload_text());
+        if (!wanted) {
+            refuse("bad-message", "VENUE_PHOTO_WANTED: " + wanted.error);
+            co_return;
+        }
+        if (state_.venue == nullptr) {
+            refuse("bad-message", "this hub has no venue prints");
+            co_return;
+        }
+        const auto& request = *wanted.value;
+        const auto hash = wire::to_hex(request.sha256);
+        const auto unavailable = [&](const std::string& reason) {
+            send(
+                wire::encode(wire::VenuePhotoUnavailable{request.reorder, request.sha256, reason}));
+        };
+        std::optional<venue::VenueEntry> entry;
+        try {
+            entry = state_.venue->find(request.reorder);
+        } catch (const std::exception& error) {
+            state_.log.error("cannot read the venue print of reorder ", request.reorder, ": ",
+                             error.what());
+            refuse("storage-full", "the hub cannot read venue prints now; retry later");
+            co_return;
+        }
+        const wire::VenuePrintItem* item = nullptr;
+        if (entry && entry->kiosk == identity_->kiosk &&
+            (entry->state == venue::VenueState::queued ||
+             entry->state == venue::VenueState::delivered)) {
+            for (const auto& line : entry->print.items) {
+                if (line.sha256 == request.sha256) {
+                    item = &line;
+                }
+            }
+        }
+        if (item == nullptr) {
+            state_.log.warning("kiosk '", identity_->kiosk, "' asked for photo ", hash,
+                               " of reorder ", request.reorder,
+                               ", which is in no venue print it is printing; refused");
+            unavailable("photo " + hash + " is in no venue print this booth is printing (reorder " +
+                        request.reorder + "); the hub sends only those photos");
+            co_return;
+        }
+        if (request.offset >= item->size) {
+            refuse("bad-message", "VENUE_PHOTO_WANTED: offset " + std::to_string(request.offset) +
+                                      " is not below the photo's size " +
+                                      std::to_string(item->size));
+            co_return;
+        }
+        if (!state_.images.contains(hash)) {
+            state_.log.error("kiosk '", identity_->kiosk, "' asked for photo ", hash,
+                             " of reorder ", request.reorder, ", which is not in the image store");
+            unavailable("the hub does not hold photo " + hash +
+                        " either: restore it into the hub's image store, or cancel and refund "
+                        "reorder " +
+                        request.reorder);
+            co_return;
+        }
+        if (request.offset == 0) {
+            state_.log.info("sending photo ", hash, " of reorder ", request.reorder, " to '",
+                            identity_->kiosk, "' (", item->size, " bytes)");
+        }
+        std::vector<std::byte> data(static_cast<std::size_t>(
+            std::min<std::uint64_t>(wire::max_chunk_data_bytes, item->size - request.offset)));
+        auto read = [file = state_.images.path_of(hash), offset = request.offset, &data] {
+            std::ifstream input(file, std::ios::binary);
+            input.seekg(static_cast<std::streamoff>(offset));
+            input.read(reinterpret_cast<char*>(data.data()),
+                       static_cast<std::streamsize>(data.size()));
+            if (!input || static_cast<std::size_t>(input.gcount()) != data.size()) {
+                return std::make_error_code(std::errc::io_error);
+            }
+            return std::error_code();
+        };
+        auto reading = on_storage(state_, std::move(read));
+        const auto error = co_await std::move(reading);
+        if (error == std::errc::operation_canceled) {
+            closing_ = true;
+            co_return;
+        }
+        if (error) {
+            state_.log.error("cannot read photo ", hash, " from the image store at byte ",
+                             request.offset, " for '", identity_->kiosk, "'");
+            unavailable("the hub cannot read photo " + hash +
+                        " from its image store (it is shorter than " + std::to_string(item->size) +
+                        " bytes or unreadable): restore it, or cancel and refund reorder " +
+                        request.reorder);
+            co_return;
+        }
+        send(wire::encode_chunk(request.sha256, request.offset, data));
     }
 
     void handle_order(const wire::Frame& frame) {

@@ -167,6 +167,13 @@ int run(int argc, char** argv) {
          [&venue_prints] { return venue_prints.next_report(); },
          [&venue_prints](const platform::wire::Ack& report) {
              venue_prints.report_acknowledged(report);
+         },
+         [&venue_prints] { return venue_prints.next_photo_wanted(); },
+         [&venue_prints](const platform::wire::Chunk& chunk) {
+             return venue_prints.photo_chunk(chunk);
+         },
+         [&venue_prints](const platform::wire::VenuePhotoUnavailable& answer) {
+             venue_prints.photo_unavailable(answer);
          }});
     kiosk::session::GuestFlow flow(loop.get_executor(), event, *journal, imaging, booth_camera,
                                    booth_printer, {hub.public_url()});

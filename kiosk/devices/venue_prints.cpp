@@ -2,6 +2,7 @@
 
 #include "kiosk/journal/journal.hpp"
 #include "platform/crypto/sha256.hpp"
+#include "platform/files/atomic_file.hpp"
 #include "platform/log/logger.hpp"
 #include "platform/runtime/blocking_worker.hpp"
 #include "platform/sqlite/database.hpp"
@@ -59,13 +60,20 @@ std::int64_t now_seconds() {
 struct PhotoRead {
     std::shared_ptr<const session::Jpeg> jpeg;
     std::string problem;
+    bool missing = false; // neither the journal nor DATA/venue-photos holds it
 };
 
-// On the worker: the booth's original of `sha256`, checked against its hash.
-PhotoRead read_photo(const std::filesystem::path& file, const std::string& sha256) {
-    std::ifstream input(file, std::ios::binary);
+// On the worker: the booth's original of `sha256` (or the copy the hub sent), checked
+// against its hash.
+PhotoRead read_photo(const std::filesystem::path& original, const std::filesystem::path& copy,
+                     const std::string& sha256) {
+    std::ifstream input(original, std::ios::binary);
     if (!input) {
-        return {nullptr, "the booth does not hold photo " + sha256 + ": print it on the lab"};
+        input.clear();
+        input.open(copy, std::ios::binary);
+    }
+    if (!input) {
+        return {nullptr, "the booth does not hold photo " + sha256, true};
     }
     std::vector<char> bytes((std::istreambuf_iterator<char>(input)),
                             std::istreambuf_iterator<char>());
@@ -76,6 +84,42 @@ PhotoRead read_photo(const std::filesystem::path& file, const std::string& sha25
                              " is damaged (its SHA-256 differs): print it on the lab"};
     }
     return {std::move(jpeg), {}};
+}
+
+// On the worker: checks a complete download against its hash and stores it atomically
+// where venue prints read it. Returns why not, or "".
+std::string store_download(const std::filesystem::path& part, const std::filesystem::path& final,
+                           const std::string& sha256) {
+    std::ifstream input(part, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(input)),
+                            std::istreambuf_iterator<char>());
+    input.close();
+    const auto data = std::as_bytes(std::span(bytes));
+    if (platform::crypto::to_hex(platform::crypto::sha256(data)) != sha256) {
+        std::error_code ignored;
+        std::filesystem::remove(part, ignored);
+        return "mismatch";
+    }
+    if (const auto error = platform::write_file_atomically(final, data)) {
+        return "the booth cannot store photo " + sha256 + " (" + error.message() +
+               "): free space in its data folder, or print it on the lab";
+    }
+    std::error_code ignored;
+    std::filesystem::remove(part, ignored);
+    return {};
+}
+
+// A venue_failed reason fits in 512 bytes (docs/protocol.md); cut on a UTF-8 boundary.
+std::string fit_reason(std::string reason) {
+    if (reason.size() <= 512) {
+        return reason;
+    }
+    std::size_t cut = 512;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) {
+        --cut;
+    }
+    reason.resize(cut);
+    return reason;
 }
 
 } // namespace
@@ -100,15 +144,20 @@ std::string venue_print_order_id(const std::string& reorder, int item) {
 
 struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
     State(boost::asio::any_io_executor loop_in, sqlite::Database db_in, Journal& journal_in,
-          session::PrintQueue& printer_in, platform::BlockingWorker& files_in)
+          session::PrintQueue& printer_in, platform::BlockingWorker& files_in,
+          std::filesystem::path photos_dir_in)
         : loop(std::move(loop_in))
         , db(std::move(db_in))
+        , photos_dir(std::move(photos_dir_in))
         , journal(journal_in)
         , printer(printer_in)
         , files(files_in) {}
 
     boost::asio::any_io_executor loop;
     sqlite::Database db;
+    // DATA/venue-photos: the photos the hub sent, <sha256>.jpg, and downloads in progress,
+    // <sha256>.part (resumed from their size after a cut or a restart).
+    std::filesystem::path photos_dir;
     Journal& journal;
     session::PrintQueue& printer;
     platform::BlockingWorker& files;
@@ -117,6 +166,104 @@ struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
     std::function<void()> changed_observer;
     // Copies out per item (index 0 = item 1), of the pickups printing since start.
     std::map<std::string, std::vector<int>> copies_done;
+
+    // Photos asked of the hub, by SHA-256, with the items that print once it is here.
+    struct Waiter {
+        std::string reorder;
+        std::string code;
+        int item = 0;
+        int copies = 0;
+    };
+    struct Wanted {
+        std::uint64_t size = 0;
+        std::vector<Waiter> waiters;
+        bool checking = false; // complete: its hash is being checked on the worker
+        int mismatches = 0;
+    };
+    std::map<std::string, Wanted> wanted;
+
+    std::filesystem::path copy_path(const std::string& sha256) const {
+        return photos_dir / (sha256 + ".jpg");
+    }
+    std::filesystem::path part_path(const std::string& sha256) const {
+        return photos_dir / (sha256 + ".part");
+    }
+    std::uint64_t part_size(const std::string& sha256) const {
+        std::error_code error;
+        const auto size = std::filesystem::file_size(part_path(sha256), error);
+        return error ? 0 : size;
+    }
+
+    void nudge() {
+        if (report_observer) {
+            report_observer();
+        }
+    }
+
+    void want(const std::string& sha256, std::uint64_t size, Waiter waiter) {
+        auto& entry = wanted[sha256];
+        entry.size = size;
+        for (const auto& waiting : entry.waiters) {
+            if (waiting.reorder == waiter.reorder && waiting.item == waiter.item) {
+                return;
+            }
+        }
+        log.info("venue print of reorder ", waiter.reorder, ": the booth does not hold photo ",
+                 sha256, "; asking the hub for it");
+        entry.waiters.push_back(std::move(waiter));
+        nudge();
+    }
+
+    // Forgets what `reorder` waited for (it failed).
+    void forget_waiters(const std::string& reorder) {
+        for (auto entry = wanted.begin(); entry != wanted.end();) {
+            auto& waiters = entry->second.waiters;
+            std::erase_if(waiters, [&](const Waiter& waiter) { return waiter.reorder == reorder; });
+            if (waiters.empty() && !entry->second.checking) {
+                entry = wanted.erase(entry);
+            } else {
+                ++entry;
+            }
+        }
+    }
+
+    void on_stored(const std::string& sha256, const std::string& problem) {
+        const auto found = wanted.find(sha256);
+        if (found == wanted.end()) {
+            return;
+        }
+        auto& entry = found->second;
+        entry.checking = false;
+        if (problem == "mismatch" && ++entry.mismatches < 2) {
+            log.warning("photo ", sha256, " from the hub does not match its SHA-256; asking again");
+            nudge();
+            return;
+        }
+        const auto waiters = std::move(entry.waiters);
+        wanted.erase(found);
+        if (!problem.empty()) {
+            const auto reason =
+                problem == "mismatch"
+                    ? "the photo " + sha256 +
+                          " the hub sent twice does not match its SHA-256: check the hub's image "
+                          "store, or print it on the lab"
+                    : problem;
+            for (const auto& waiter : waiters) {
+                fail(waiter.reorder, reason);
+            }
+            return;
+        }
+        log.info("photo ", sha256, " received from the hub and stored");
+        for (const auto& waiter : waiters) {
+            const auto pickup = find(waiter.reorder);
+            if (!pickup || pickup->state != PickupState::printing ||
+                waiter.item > static_cast<int>(pickup->items.size())) {
+                continue;
+            }
+            print_item(waiter.reorder, waiter.code, waiter.item,
+                       pickup->items[static_cast<std::size_t>(waiter.item - 1)]);
+        }
+    }
 
     static constexpr std::string_view columns =
         "SELECT reorder, order_id, code, name, items, state, reason FROM venue_prints ";
@@ -135,6 +282,7 @@ struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
             PickupItem item;
             item.sha256 = entry.at("sha256").get<std::string>();
             item.product = entry.at("product").get<std::string>();
+            item.size = entry.at("size").get<std::uint64_t>();
             item.copies = entry.at("copies").get<int>();
             if (pickup.state == PickupState::ready || pickup.state == PickupState::picked_up) {
                 item.copies_done = item.copies;
@@ -189,19 +337,27 @@ struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
 
     void print_item(const std::string& reorder, const std::string& code, int item,
                     const PickupItem& line) {
-        files.run(
-            [file = journal.photo_path(line.sha256), sha256 = line.sha256] {
-                return read_photo(file, sha256);
-            },
-            [weak = weak_from_this(), reorder, code, item, copies = line.copies](PhotoRead read) {
-                if (auto self = weak.lock()) {
-                    self->on_read(reorder, code, item, copies, std::move(read));
-                }
-            });
+        files.run([original = journal.photo_path(line.sha256), copy = copy_path(line.sha256),
+                   sha256 = line.sha256] { return read_photo(original, copy, sha256); },
+                  [weak = weak_from_this(), reorder, code, item, line](PhotoRead read) {
+                      if (auto self = weak.lock()) {
+                          self->on_read(reorder, code, item, line, std::move(read));
+                      }
+                  });
     }
 
-    void on_read(const std::string& reorder, const std::string& code, int item, int copies,
-                 PhotoRead read) {
+    void on_read(const std::string& reorder, const std::string& code, int item,
+                 const PickupItem& line, PhotoRead read) {
+        const int copies = line.copies;
+        if (read.missing) {
+            // The hub holds every original: ask it rather than fail (it may not hold it
+            // either; then its answer fails the pickup).
+            const auto pickup = find(reorder);
+            if (pickup && pickup->state == PickupState::printing) {
+                want(line.sha256, line.size, {reorder, code, item, copies});
+            }
+            return;
+        }
         if (!read.jpeg) {
             fail(reorder, read.problem);
             return;
@@ -246,7 +402,9 @@ struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
         advance(reorder, PickupState::ready, wire::AckKind::venue_ready, {});
     }
 
-    void fail(const std::string& reorder, const std::string& reason) {
+    void fail(const std::string& reorder, const std::string& given_reason) {
+        forget_waiters(reorder);
+        const auto reason = fit_reason(given_reason);
         const auto pickup = find(reorder);
         if (!pickup || pickup->state != PickupState::printing) {
             return;
@@ -261,7 +419,11 @@ VenuePrints::VenuePrints(boost::asio::any_io_executor loop, const std::filesyste
                          platform::BlockingWorker& files) {
     auto db = sqlite::Database::open(file);
     sqlite::apply_migrations(db, migrations);
-    state_ = std::make_shared<State>(std::move(loop), std::move(db), journal, printer, files);
+    auto photos_dir = file.parent_path() / "venue-photos";
+    std::filesystem::create_directories(photos_dir);
+    platform::remove_stale_temp_files(photos_dir);
+    state_ = std::make_shared<State>(std::move(loop), std::move(db), journal, printer, files,
+                                     std::move(photos_dir));
 }
 
 VenuePrints::~VenuePrints() = default;
@@ -352,6 +514,75 @@ std::optional<wire::Ack> VenuePrints::next_report() {
 void VenuePrints::report_acknowledged(const wire::Ack& ack) {
     state_->db.execute("DELETE FROM venue_reports WHERE reorder = ?1 AND kind = ?2", ack.id,
                        std::string(wire::to_string(ack.kind)));
+}
+
+std::optional<wire::VenuePhotoWanted> VenuePrints::next_photo_wanted() {
+    for (const auto& [sha256, entry] : state_->wanted) {
+        if (entry.checking || entry.waiters.empty()) {
+            continue;
+        }
+        auto offset = state_->part_size(sha256);
+        if (offset >= entry.size) {
+            // Complete but not checked (kioskd stopped in between), or longer than the photo:
+            // fetch it again rather than trust it.
+            std::error_code ignored;
+            std::filesystem::remove(state_->part_path(sha256), ignored);
+            offset = 0;
+        }
+        return wire::VenuePhotoWanted{entry.waiters.front().reorder, *wire::sha256_from_hex(sha256),
+                                      offset};
+    }
+    return std::nullopt;
+}
+
+std::string VenuePrints::photo_chunk(const wire::Chunk& chunk) {
+    const auto sha256 = wire::to_hex(chunk.sha256);
+    const auto found = state_->wanted.find(sha256);
+    if (found == state_->wanted.end() || found->second.checking || found->second.waiters.empty()) {
+        return "the hub sent a CHUNK of photo " + sha256 + ", which this booth did not ask for";
+    }
+    auto& entry = found->second;
+    const auto held = state_->part_size(sha256);
+    if (chunk.offset != held || chunk.data.empty() || chunk.data.size() > entry.size - held) {
+        return "the hub sent photo " + sha256 + " at byte " + std::to_string(chunk.offset) + " (" +
+               std::to_string(chunk.data.size()) + " bytes) but the booth holds " +
+               std::to_string(held) + " of " + std::to_string(entry.size);
+    }
+    {
+        std::ofstream part(state_->part_path(sha256), std::ios::binary | std::ios::app);
+        part.write(reinterpret_cast<const char*>(chunk.data.data()),
+                   static_cast<std::streamsize>(chunk.data.size()));
+        part.flush();
+        if (!part) {
+            std::error_code ignored;
+            std::filesystem::resize_file(state_->part_path(sha256), held, ignored);
+            const auto waiters = entry.waiters;
+            for (const auto& waiter : waiters) {
+                state_->fail(waiter.reorder, "the booth cannot store photo " + sha256 +
+                                                 " from the hub: free space in its data folder, "
+                                                 "or print it on the lab");
+            }
+            return {};
+        }
+    }
+    if (held + chunk.data.size() < entry.size) {
+        return {};
+    }
+    entry.checking = true;
+    state_->files.run([part = state_->part_path(sha256), final = state_->copy_path(sha256),
+                       sha256] { return store_download(part, final, sha256); },
+                      [weak = state_->weak_from_this(), sha256](std::string problem) {
+                          if (auto self = weak.lock()) {
+                              self->on_stored(sha256, problem);
+                          }
+                      });
+    return {};
+}
+
+void VenuePrints::photo_unavailable(const wire::VenuePhotoUnavailable& answer) {
+    const auto sha256 = wire::to_hex(answer.sha256);
+    state_->fail(answer.reorder, "the booth does not hold photo " + sha256 +
+                                     ", and the hub cannot send it: " + answer.reason);
 }
 
 void VenuePrints::on_report(std::function<void()> observer) {

@@ -24,7 +24,9 @@ class Journal;
 //
 // A venue print is stored in DATA/venue.db before the kiosk acknowledges it. Each item is
 // printed from the original the booth took (its journal's photo file, checked against
-// its SHA-256) through the booth printer, as print order venue-<reorder>-<item>: the
+// its SHA-256) or, when the booth no longer holds it, from the copy it asked the hub for
+// (VENUE_PHOTO_WANTED, docs/protocol.md), kept in DATA/venue-photos/; through the booth
+// printer, as print order venue-<reorder>-<item>: the
 // print ledger keys every copy by that name, so neither a VENUE_PRINT sent again nor a
 // restart of kioskd prints a copy twice. The photo is sent as it is, and the printer
 // fits it on the booth's paper whatever product the guest ordered.
@@ -46,6 +48,7 @@ std::string_view to_string(PickupState state);
 struct PickupItem {
     std::string sha256;
     std::string product;
+    std::uint64_t size = 0;
     int copies = 0;
     int copies_done = 0;
 };
@@ -92,8 +95,19 @@ public:
     // The hub acknowledged this report.
     void report_acknowledged(const platform::wire::Ack& ack);
 
-    // Runs when a report is waiting (wire it to the uplink's nudge) and when a pickup
-    // changed (the operator screen).
+    // A photo the booth does not hold, to ask the hub for from the offset the booth has:
+    // nullopt when none is wanted (or the one wanted is being checked).
+    std::optional<platform::wire::VenuePhotoWanted> next_photo_wanted();
+    // The hub's CHUNK of a wanted photo, at the offset next_photo_wanted() named: appended
+    // to DATA/venue-photos/<sha256>.part; the last one is checked against the SHA-256 and
+    // stored atomically, then the items waiting for it print. Returns why the chunk is
+    // refused (not asked for, wrong offset, too long: the link is at fault), or "".
+    std::string photo_chunk(const platform::wire::Chunk& chunk);
+    // The hub cannot send the photo: that venue print fails with the hub's reason.
+    void photo_unavailable(const platform::wire::VenuePhotoUnavailable& answer);
+
+    // Runs when a report or a photo request is waiting (wire it to the uplink's nudge)
+    // and when a pickup changed (the operator screen).
     void on_report(std::function<void()> observer);
     void on_changed(std::function<void()> observer);
 

@@ -431,6 +431,45 @@ struct Uplink::State {
         }
     }
 
+    // Asks the hub for the photos of venue prints the booth does not hold, one chunk per
+    // request, from the bytes it holds (so a cut or a restart resumes there).
+    asio::awaitable<void> deliver_venue_photo_requests(Link& link) {
+        if (!venue.next_photo_wanted || !venue.photo_chunk || !venue.photo_unavailable) {
+            co_return;
+        }
+        while (!stopped) {
+            const auto wanted = venue.next_photo_wanted();
+            if (!wanted) {
+                break;
+            }
+            const auto message = wire::encode(*wanted);
+            co_await link.send(message, settings.reply_timeout);
+            const auto reply = co_await link.receive(settings.reply_timeout);
+            const auto hash = wire::to_hex(wanted->sha256);
+            if (reply.type == wire::FrameType::chunk) {
+                const auto chunk = wire::parse_chunk(reply.payload);
+                if (!chunk || chunk.value->sha256 != wanted->sha256 ||
+                    chunk.value->offset != wanted->offset) {
+                    throw LinkError("unexpected answer to VENUE_PHOTO_WANTED for photo " + hash);
+                }
+                const auto problem = venue.photo_chunk(*chunk.value);
+                if (!problem.empty()) {
+                    throw LinkError(problem);
+                }
+                continue;
+            }
+            const auto unavailable = wire::parse_venue_photo_unavailable(reply.payload_text());
+            if (reply.type != wire::FrameType::venue_photo_unavailable || !unavailable ||
+                unavailable.value->sha256 != wanted->sha256 ||
+                unavailable.value->reorder != wanted->reorder) {
+                throw LinkError("unexpected answer to VENUE_PHOTO_WANTED for photo " + hash);
+            }
+            log.warning("the hub cannot send photo ", hash, " of reorder ", wanted->reorder, ": ",
+                        unavailable.value->reason);
+            venue.photo_unavailable(*unavailable.value);
+        }
+    }
+
     asio::awaitable<void> session(Link& link) {
         link.on_venue_print = venue.received;
         co_await link.connect(identity.link, settings.connect_timeout);
@@ -464,6 +503,7 @@ struct Uplink::State {
                     co_await deliver_order(link, *item);
                 }
             }
+            co_await deliver_venue_photo_requests(link);
             co_await deliver_venue_reports(link);
             co_await link.drain(settings.reply_timeout);
             wake.expires_after(settings.heartbeat);

@@ -50,6 +50,13 @@ struct VenueHooks {
     std::function<std::optional<platform::wire::Ack>()> next_report;
     // The hub acknowledged that report.
     std::function<void(const platform::wire::Ack&)> report_acknowledged;
+    // A photo of a venue print the booth does not hold, to ask the hub for
+    // (VENUE_PHOTO_WANTED); nullopt when none is wanted now.
+    std::function<std::optional<platform::wire::VenuePhotoWanted>()> next_photo_wanted;
+    // The hub's CHUNK of it; returns why the booth refuses it (the link ends), or "".
+    std::function<std::string(const platform::wire::Chunk&)> photo_chunk;
+    // The hub's VENUE_PHOTO_UNAVAILABLE.
+    std::function<void(const platform::wire::VenuePhotoUnavailable&)> photo_unavailable;
 };
 
 struct UplinkStatus {

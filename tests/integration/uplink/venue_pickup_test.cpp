@@ -20,12 +20,22 @@
 #include "platform/sqlite/database.hpp"
 #include "tests/integration/printer/print_rig.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <doctest/doctest.h>
+#include <openssl/ssl.h>
 
+#include <algorithm>
+#include <fcntl.h>
+#include <fstream>
 #include <functional>
+#include <unistd.h>
 
 using namespace encore;
 using namespace std::chrono_literals;
@@ -214,7 +224,12 @@ public:
         uplink_->set_venue(
             {[this](const wire::VenuePrint& print) { venue_prints_.accept(print); },
              [this] { return venue_prints_.next_report(); },
-             [this](const wire::Ack& report) { venue_prints_.report_acknowledged(report); }});
+             [this](const wire::Ack& report) { venue_prints_.report_acknowledged(report); },
+             [this] { return venue_prints_.next_photo_wanted(); },
+             [this](const wire::Chunk& chunk) { return venue_prints_.photo_chunk(chunk); },
+             [this](const wire::VenuePhotoUnavailable& answer) {
+                 venue_prints_.photo_unavailable(answer);
+             }});
         venue_prints_.on_report([this] { uplink_->nudge(); });
         uplink_->start();
     }
@@ -235,6 +250,26 @@ public:
             const auto* begin = reinterpret_cast<const std::byte*>(bytes.data());
             journal_->add_photo(session, std::vector<std::byte>(begin, begin + bytes.size()));
         }
+        return journal_->create_order(session, 1, "single-4x6", public_url);
+    }
+
+    // A guest's session with one photo of about `size` bytes (a valid JPEG padded with
+    // comment segments), so that the hub sends it in several chunks.
+    kiosk::JournalOrder take_large_order(const std::string& tag, std::size_t size) {
+        const auto small = testing::write_photo(dir_of_photos() / (tag + ".jpg"), tag);
+        std::string bytes = small.substr(0, 2);
+        const std::string filler(60'000, 'x');
+        while (bytes.size() < size) {
+            const auto length = filler.size() + 2;
+            bytes += "\xff\xfe";
+            bytes += static_cast<char>((length >> 8) & 0xff);
+            bytes += static_cast<char>(length & 0xff);
+            bytes += filler;
+        }
+        bytes += small.substr(2);
+        const auto session = journal_->begin_session("gala");
+        const auto* begin = reinterpret_cast<const std::byte*>(bytes.data());
+        journal_->add_photo(session, std::vector<std::byte>(begin, begin + bytes.size()));
         return journal_->create_order(session, 1, "single-4x6", public_url);
     }
 
@@ -260,6 +295,7 @@ public:
 
     kiosk::devices::VenuePrints& venue_prints() { return venue_prints_; }
     kiosk::Outbox& outbox() { return outbox_; }
+    kiosk::Uplink& uplink() { return *uplink_; }
 
 private:
     boost::asio::io_context& loop_;
@@ -272,6 +308,134 @@ private:
     kiosk::devices::BoothPrinter booth_printer_;
     kiosk::devices::VenuePrints venue_prints_;
     std::unique_ptr<kiosk::Uplink> uplink_;
+};
+
+// A kiosk that speaks the link by hand with its own certificate, to send what kioskd
+// never would. Every call runs the loop until it is done.
+class HandLink {
+public:
+    HandLink(boost::asio::io_context& loop, const kiosk::KioskIdentity& identity)
+        : loop_(loop)
+        , tls_(client_context(identity))
+        , stream_(loop, tls_)
+        , port_(identity.link.port) {
+        connected_ = run([this]() -> boost::asio::awaitable<bool> {
+            const boost::asio::ip::tcp::endpoint hub(boost::asio::ip::make_address("127.0.0.1"),
+                                                     port_);
+            auto [connect_error] = co_await stream_.next_layer().async_connect(
+                hub, boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (connect_error) {
+                co_return false;
+            }
+            auto [handshake_error] =
+                co_await stream_.async_handshake(boost::asio::ssl::stream_base::client,
+                                                 boost::asio::as_tuple(boost::asio::use_awaitable));
+            co_return !handshake_error;
+        });
+    }
+
+    bool connected() const { return connected_; }
+
+    void send(const std::vector<std::byte>& frame) {
+        REQUIRE(run([&]() -> boost::asio::awaitable<bool> {
+            auto [error, written] = co_await boost::asio::async_write(
+                stream_, boost::asio::buffer(frame),
+                boost::asio::as_tuple(boost::asio::use_awaitable));
+            co_return !error;
+        }));
+    }
+
+    // The next frame the hub sends, or nullopt once the hub closed the link.
+    std::optional<wire::Frame> receive() {
+        std::optional<wire::Frame> frame;
+        run([&]() -> boost::asio::awaitable<bool> {
+            for (;;) {
+                if ((frame = decoder_.next())) {
+                    co_return true;
+                }
+                auto [error, count] = co_await stream_.async_read_some(
+                    boost::asio::buffer(buffer_),
+                    boost::asio::as_tuple(boost::asio::use_awaitable));
+                if (error || decoder_.error()) {
+                    co_return false;
+                }
+                decoder_.feed(std::span(buffer_).first(count));
+            }
+        });
+        return frame;
+    }
+
+    // The next frame that is not a VENUE_PRINT (those the hub sends unasked).
+    std::optional<wire::Frame> answer() {
+        for (;;) {
+            auto frame = receive();
+            if (!frame || frame->type != wire::FrameType::venue_print) {
+                return frame;
+            }
+        }
+    }
+
+private:
+    // Set up before the stream is made: the stream copies the certificate when it is made.
+    static boost::asio::ssl::context client_context(const kiosk::KioskIdentity& identity) {
+        boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
+        SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_3_VERSION);
+        tls.add_certificate_authority(boost::asio::buffer(identity.ca_pem));
+        tls.use_certificate_chain(boost::asio::buffer(identity.certificate_pem));
+        tls.use_private_key(boost::asio::buffer(identity.key_pem), boost::asio::ssl::context::pem);
+        tls.set_verify_mode(boost::asio::ssl::verify_peer);
+        return tls;
+    }
+
+    bool run(const std::function<boost::asio::awaitable<bool>()>& work) {
+        std::optional<bool> done;
+        boost::asio::co_spawn(
+            loop_,
+            [&]() -> boost::asio::awaitable<void> {
+                auto running = work();
+                done = co_await std::move(running);
+            },
+            boost::asio::detached);
+        const bool finished = run_until(
+            loop_, [&] { return done.has_value(); }, 30s);
+        return finished && *done;
+    }
+
+    boost::asio::io_context& loop_;
+    boost::asio::ssl::context tls_;
+    boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+    std::uint16_t port_;
+    bool connected_ = false;
+    wire::FrameDecoder decoder_;
+    std::array<std::byte, 64 * 1024> buffer_{};
+};
+
+// What this process writes to stderr (the daemons' log) while it lives.
+class StderrCapture {
+public:
+    explicit StderrCapture(std::filesystem::path file)
+        : file_(std::move(file))
+        , saved_(::dup(2)) {
+        const int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(fd, 2);
+        ::close(fd);
+    }
+    ~StderrCapture() { restore(); }
+    std::string text() {
+        restore();
+        return testing::read_bytes(file_);
+    }
+
+private:
+    void restore() {
+        if (saved_ >= 0) {
+            ::dup2(saved_, 2);
+            ::close(saved_);
+            saved_ = -1;
+        }
+    }
+    std::filesystem::path file_;
+    int saved_;
 };
 
 std::size_t booth_prints(const testing::PrintRig& rig, const std::string& reorder, int item) {
@@ -366,8 +530,88 @@ TEST_CASE("a pickup reorder is printed at the booth that took it, each copy once
     CHECK(rig.prints("lab").empty());
 }
 
-TEST_CASE("a venue print of a photo the booth does not hold is reported to the hub with the "
-          "photo named, and nothing is printed") {
+TEST_CASE("a venue print of photos the booth no longer holds is printed from the hub's "
+          "copies, resuming a cut download and fetching a damaged one again") {
+    testing::PrintRig rig;
+    boost::asio::io_context loop;
+    Hub hub(loop, rig, rig.work() / "hub");
+    const auto identity = hub.enrol("booth-1");
+    auto booth = std::make_unique<Booth>(loop, rig, rig.work() / "booth", identity);
+    // Three photos of several chunks each (a chunk carries at most 1 MiB - 40 bytes).
+    const auto first = booth->take_large_order("first", 2'500'000);
+    const auto second = booth->take_large_order("second", 1'200'000);
+    const auto third = booth->take_large_order("third", 1'100'000);
+    booth->connect();
+    REQUIRE(run_until(loop, [&] {
+        return booth->outbox().status().pending_orders == 0 &&
+               booth->outbox().status().pending_photos == 0;
+    }));
+    // The booth's journal no longer holds any of them (pruned after the hub confirmed them,
+    // or a replaced SD card).
+    const auto& photo = first.photos[0].sha256;
+    const auto& cut = second.photos[0].sha256;
+    const auto& damaged = third.photos[0].sha256;
+    booth->lose_photo(photo);
+    booth->lose_photo(cut);
+    booth->lose_photo(damaged);
+    const auto venue_photos = rig.work() / "booth" / "venue-photos";
+    const auto hub_bytes = [&](const std::string& sha256) {
+        const auto bytes = hub.images().read(sha256);
+        REQUIRE(bytes);
+        return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+    };
+    // A download of the second cut short before a restart of kioskd, and a third whose
+    // bytes were damaged: the booth resumes the first and fetches the other one again.
+    booth->disconnect();
+    booth.reset();
+    std::filesystem::create_directories(venue_photos);
+    std::ofstream(venue_photos / (cut + ".part"), std::ios::binary)
+        << hub_bytes(cut).substr(0, 700'000);
+    std::ofstream(venue_photos / (damaged + ".part"), std::ios::binary)
+        << std::string(1'100'000, 'z');
+    booth = std::make_unique<Booth>(loop, rig, rig.work() / "booth", identity);
+    booth->connect();
+
+    std::vector<settlement::Reorder> reorders;
+    reorders.push_back(
+        hub.place_paid_pickup(first.order_id, {{photo, "print-4x6", "4×6", 2, 200}}));
+    reorders.push_back(hub.place_paid_pickup(second.order_id, {{cut, "print-4x6", "4×6", 1, 200}}));
+    reorders.push_back(
+        hub.place_paid_pickup(third.order_id, {{damaged, "print-4x6", "4×6", 1, 200}}));
+    for (const auto& reorder : reorders) {
+        REQUIRE(hub.release(reorder.id).ok());
+    }
+    REQUIRE(run_until(loop, [&] {
+        return std::all_of(reorders.begin(), reorders.end(), [&](const auto& reorder) {
+            return hub.state(reorder.id) == settlement::ReorderState::packed;
+        });
+    }));
+    CHECK(booth_prints(rig, reorders[0].id, 1) == 2);
+    CHECK(booth_prints(rig, reorders[1].id, 1) == 1);
+    CHECK(booth_prints(rig, reorders[2].id, 1) == 1);
+    CHECK(rig.prints("booth").size() == 4);
+    CHECK(rig.prints("lab").empty());
+    for (const auto& reorder : reorders) {
+        CHECK(hub.venue_state(reorder.id) == hub::venue::VenueState::ready);
+        CHECK(booth->pickup(reorder.id)->state == PickupState::ready);
+    }
+    // The booth keeps the hub's copies where venue prints read them, whole and checked.
+    for (const auto& sha256 : {photo, cut, damaged}) {
+        CHECK(testing::read_bytes(venue_photos / (sha256 + ".jpg")) == hub_bytes(sha256));
+        CHECK_FALSE(std::filesystem::exists(venue_photos / (sha256 + ".part")));
+    }
+
+    // Once the guest collected it, the hub marks it shipped; nothing printed again.
+    CHECK(booth->venue_prints().mark_picked_up(reorders[0].id) ==
+          kiosk::devices::PickupOutcome::done);
+    REQUIRE(run_until(
+        loop, [&] { return hub.state(reorders[0].id) == settlement::ReorderState::shipped; }));
+    REQUIRE(run_until(loop, [&] { return !booth->venue_prints().next_report(); }));
+    CHECK(rig.prints("booth").size() == 4);
+}
+
+TEST_CASE("a venue print of a photo neither the booth nor the hub holds fails with the reason, "
+          "and nothing is printed") {
     testing::PrintRig rig;
     boost::asio::io_context loop;
     Hub hub(loop, rig, rig.work() / "hub");
@@ -380,6 +624,7 @@ TEST_CASE("a venue print of a photo the booth does not hold is reported to the h
     }));
     const auto& photo = order.photos[0].sha256;
     booth.lose_photo(photo);
+    REQUIRE(std::filesystem::remove(hub.images().path_of(photo)));
 
     const auto reorder =
         hub.place_paid_pickup(order.order_id, {{photo, "print-4x6", "4×6", 1, 200}});
@@ -387,15 +632,20 @@ TEST_CASE("a venue print of a photo the booth does not hold is reported to the h
     REQUIRE(run_until(
         loop, [&] { return hub.venue_state(reorder.id) == hub::venue::VenueState::failed; }));
     CHECK(hub.venue_reason(reorder.id) ==
-          "the booth does not hold photo " + photo + ": print it on the lab");
+          "the booth does not hold photo " + photo +
+              ", and the hub cannot send it: the hub does not hold photo " + photo +
+              " either: restore it into the hub's image store, or cancel and refund reorder " +
+              reorder.id);
     CHECK(hub.state(reorder.id) == settlement::ReorderState::printing);
     const auto pickup = booth.pickup(reorder.id);
     REQUIRE(pickup);
     CHECK(pickup->state == PickupState::failed);
+    CHECK(pickup->reason == hub.venue_reason(reorder.id));
     CHECK(booth.venue_prints().mark_picked_up(reorder.id) ==
           kiosk::devices::PickupOutcome::not_ready);
     REQUIRE(run_until(loop, [&] { return !booth.venue_prints().next_report(); }));
     CHECK(rig.prints("booth").empty());
+    CHECK(booth.connected());
 }
 
 TEST_CASE("kioskd stopping before a venue print came out prints each copy once after its "
@@ -455,4 +705,94 @@ TEST_CASE("a booth connected at the release gets the venue print at once, not at
         loop, [&] { return hub.state(reorder.id) == settlement::ReorderState::packed; }, 30s));
     CHECK(booth_prints(rig, reorder.id, 1) == 2);
     CHECK(booth.pickup(reorder.id)->state == PickupState::ready);
+}
+
+TEST_CASE("a kiosk asking for a photo of no venue print of its own is refused and logged, and "
+          "its link stays up") {
+    testing::PrintRig rig;
+    boost::asio::io_context loop;
+    Hub hub(loop, rig, rig.work() / "hub");
+    const auto identity = hub.enrol("booth-1");
+    Booth booth(loop, rig, rig.work() / "booth", identity);
+    Booth other(loop, rig, rig.work() / "other", hub.enrol("booth-2"));
+    const auto order = booth.take_order({"mine"});
+    const auto foreign = other.take_order({"theirs"});
+    booth.connect();
+    other.connect();
+    REQUIRE(run_until(loop, [&] {
+        return booth.outbox().status().pending_photos == 0 &&
+               booth.outbox().status().pending_orders == 0 &&
+               other.outbox().status().pending_photos == 0 &&
+               other.outbox().status().pending_orders == 0;
+    }));
+    booth.disconnect();
+    other.disconnect();
+    REQUIRE(run_until(loop, [&] { return hub.intake().connected_kiosks() == 0; }));
+    const auto& mine = order.photos[0].sha256;
+    const auto& theirs = foreign.photos[0].sha256;
+    const auto reorder =
+        hub.place_paid_pickup(order.order_id, {{mine, "print-4x6", "4×6", 1, 200}});
+    const auto other_reorder =
+        hub.place_paid_pickup(foreign.order_id, {{theirs, "print-4x6", "4×6", 1, 200}});
+    REQUIRE(hub.release(reorder.id).ok());
+    REQUIRE(hub.release(other_reorder.id).ok());
+
+    StderrCapture log(rig.work() / "hub-log.txt");
+    HandLink link(loop, identity);
+    REQUIRE(link.connected());
+    link.send(wire::encode(wire::Hello{wire::protocol_version, "kioskd by hand"}));
+    const auto welcome = link.answer();
+    REQUIRE(welcome);
+    REQUIRE_MESSAGE(welcome->type == wire::FrameType::welcome, welcome->payload_text());
+
+    // Another booth's photo, named under this booth's reorder and under the other booth's.
+    const auto hash = *wire::sha256_from_hex(theirs);
+    for (const auto& named : {reorder.id, other_reorder.id}) {
+        link.send(wire::encode(wire::VenuePhotoWanted{named, hash, 0}));
+        const auto answer = link.answer();
+        REQUIRE(answer);
+        REQUIRE(answer->type == wire::FrameType::venue_photo_unavailable);
+        const auto refused = wire::parse_venue_photo_unavailable(answer->payload_text());
+        REQUIRE_MESSAGE(refused, refused.error);
+        CHECK(refused.value->reason == "photo " + theirs +
+                                           " is in no venue print this booth is printing "
+                                           "(reorder " +
+                                           named + "); the hub sends only those photos");
+    }
+    // Its own photo comes (the hub holds it); the link is still up.
+    link.send(wire::encode(wire::VenuePhotoWanted{reorder.id, *wire::sha256_from_hex(mine), 0}));
+    const auto chunk_frame = link.answer();
+    REQUIRE(chunk_frame);
+    REQUIRE(chunk_frame->type == wire::FrameType::chunk);
+    const auto chunk = wire::parse_chunk(chunk_frame->payload);
+    REQUIRE(chunk);
+    const auto held = hub.images().read(mine);
+    REQUIRE(held);
+    CHECK(chunk.value->data.size() == held->size());
+    CHECK(std::equal(chunk.value->data.begin(), chunk.value->data.end(), held->begin()));
+    link.send(wire::encode_ping(wire::Ping{7}));
+    const auto pong = link.answer();
+    REQUIRE(pong);
+    CHECK(pong->type == wire::FrameType::pong);
+
+    // A malformed request ends only that connection, with the reason.
+    link.send(
+        wire::encode_frame(wire::FrameType::venue_photo_wanted,
+                           R"({"reorder":")" + reorder.id + R"(","sha256":"../x","offset":0})"));
+    const auto error = link.answer();
+    REQUIRE(error);
+    REQUIRE(error->type == wire::FrameType::error);
+    CHECK(wire::parse_error(error->payload_text()).value->message ==
+          "VENUE_PHOTO_WANTED: field \"sha256\" must be 64 lowercase hex digits");
+    CHECK_FALSE(link.receive());
+    const auto logged = log.text();
+    CHECK(logged.find("kiosk 'booth-1' asked for photo " + theirs + " of reorder " + reorder.id +
+                      ", which is in no venue print it is printing; refused") != std::string::npos);
+
+    // The hub goes on serving: the booth gets its venue print and prints it.
+    booth.connect();
+    REQUIRE(
+        run_until(loop, [&] { return hub.state(reorder.id) == settlement::ReorderState::packed; }));
+    CHECK(booth_prints(rig, reorder.id, 1) == 1);
+    CHECK(rig.prints("booth").size() == 1);
 }
