@@ -503,6 +503,9 @@ struct Uplink::State {
                     co_await deliver_order(link, *item);
                 }
             }
+            // Reports first, so that none waits behind a photo; then again for the failures
+            // the hub's answers caused.
+            co_await deliver_venue_reports(link);
             co_await deliver_venue_photo_requests(link);
             co_await deliver_venue_reports(link);
             co_await link.drain(settings.reply_timeout);
