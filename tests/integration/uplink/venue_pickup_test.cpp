@@ -19,6 +19,7 @@
 #include "platform/runtime/blocking_worker.hpp"
 #include "platform/sqlite/database.hpp"
 #include "tests/integration/printer/print_rig.hpp"
+#include "tests/integration/uplink/fault_proxy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -795,4 +796,48 @@ TEST_CASE("a kiosk asking for a photo of no venue print of its own is refused an
         run_until(loop, [&] { return hub.state(reorder.id) == settlement::ReorderState::packed; }));
     CHECK(booth_prints(rig, reorder.id, 1) == 1);
     CHECK(rig.prints("booth").size() == 1);
+}
+
+TEST_CASE("a link cut in the middle of a venue photo resumes from the bytes the booth holds, and "
+          "the photo prints once") {
+    testing::PrintRig rig;
+    boost::asio::io_context loop;
+    Hub hub(loop, rig, rig.work() / "hub");
+    testing::FaultProxy proxy(hub.intake().local_endpoint().port);
+    auto identity = hub.enrol("booth-1");
+    identity.link.port = proxy.port(); // the booth reaches the hub through the proxy
+    Booth booth(loop, rig, rig.work() / "booth", identity);
+    const auto order = booth.take_large_order("large", 2'500'000);
+    booth.connect();
+    REQUIRE(run_until(loop, [&] {
+        return booth.outbox().status().pending_orders == 0 &&
+               booth.outbox().status().pending_photos == 0;
+    }));
+    booth.disconnect();
+    REQUIRE(run_until(loop, [&] { return hub.intake().connected_kiosks() == 0; }));
+    const auto& photo = order.photos[0].sha256;
+    booth.lose_photo(photo);
+    const auto reorder =
+        hub.place_paid_pickup(order.order_id, {{photo, "print-4x6", "4×6", 1, 200}});
+    REQUIRE(hub.release(reorder.id).ok());
+
+    // The next connection is cut once 1.5 MB went through: inside the photo's second chunk.
+    proxy.command("cut-after 1500000");
+    StderrCapture log(rig.work() / "hub-log.txt");
+    booth.connect();
+    REQUIRE(
+        run_until(loop, [&] { return hub.state(reorder.id) == settlement::ReorderState::packed; }));
+    const auto logged = log.text();
+    CHECK(proxy.status()["cuts"].get<std::uint64_t>() == 1);
+    // The hub sent the photo from byte 0 once: after the cut the booth asked from where it was.
+    const auto sent_from_start = "sending photo " + photo + " of reorder " + reorder.id;
+    const auto first = logged.find(sent_from_start);
+    CHECK(first != std::string::npos);
+    CHECK(logged.find(sent_from_start, first + 1) == std::string::npos);
+    CHECK(booth_prints(rig, reorder.id, 1) == 1);
+    CHECK(rig.prints("booth").size() == 1);
+    const auto held = hub.images().read(photo);
+    REQUIRE(held);
+    CHECK(testing::read_bytes(rig.work() / "booth" / "venue-photos" / (photo + ".jpg")) ==
+          std::string(reinterpret_cast<const char*>(held->data()), held->size()));
 }
