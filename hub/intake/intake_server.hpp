@@ -37,7 +37,10 @@ struct IntakeSettings {
 //
 // With a venue queue, each kiosk is sent the venue prints it has not acknowledged
 // (VENUE_PRINT) after WELCOME, and a print queued while it is connected at once; its
-// venue reports (ACK venue_*) are recorded there and acknowledged back.
+// venue reports (ACK venue_*) are recorded there and acknowledged back. A kiosk that
+// lacks a photo of one of its own venue prints (queued or delivered) gets it from the
+// image store a CHUNK per VENUE_PHOTO_WANTED; any other photo is refused with
+// VENUE_PHOTO_UNAVAILABLE and a logged warning, the link staying up.
 class IntakeServer {
 public:
     // Binds at once; throws std::system_error naming the address when it cannot.
