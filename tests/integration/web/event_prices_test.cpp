@@ -2,7 +2,6 @@
 // provider's hosted checkout and a real SQLite ledger; the hub restarted with a changed
 // price list; and hubd's own reading of settlement.events.
 
-#include "hub/settlement/dev_provider.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/settlement/settlement.hpp"
 #include "hub/store/image_store.hpp"
@@ -12,8 +11,8 @@
 #include "kiosk/imaging/jpeg.hpp"
 #include "platform/crypto/random.hpp"
 #include "platform/crypto/sha256.hpp"
-#include "platform/http/server.hpp"
 #include "platform/wire/messages.hpp"
+#include "tests/integration/web/guest_site.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/source_tree.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -44,182 +43,16 @@ using beast::http::verb;
 
 namespace {
 
-using Reply = beast::http::response<beast::http::string_body>;
-
-Reply fetch(unsigned short port, verb method, const std::string& target,
-            const std::string& cookie = {}, const std::string& body = {}) {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    beast::http::request<beast::http::string_body> request(method, target, 11);
-    request.set(field::host, "127.0.0.1:" + std::to_string(port));
-    if (!cookie.empty()) {
-        request.set(field::cookie, cookie);
-    }
-    if (!body.empty()) {
-        request.set(field::content_type, "application/x-www-form-urlencoded");
-        request.body() = body;
-    }
-    request.prepare_payload();
-    beast::http::write(socket, request);
-    beast::flat_buffer buffer;
-    beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
-    beast::http::read(socket, buffer, parser);
-    return parser.release();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-std::string capture(const std::string& text, const std::string& pattern) {
-    std::smatch match;
-    REQUIRE_MESSAGE(std::regex_search(text, match, std::regex(pattern)), pattern);
-    return match[1];
-}
-
-// The value of a hidden field of the form posting to `action`.
-std::string form_value(const std::string& page, const std::string& action,
-                       const std::string& name) {
-    return capture(page, "action=\"" + action +
-                             "\">\\s*(?:<input type=\"hidden\" name=\"[a-z]+\" "
-                             "value=\"[^\"]*\">\\s*)*?<input type=\"hidden\" "
-                             "name=\"" +
-                             name + "\" value=\"([^\"]+)\"");
-}
-
-struct SeededOrder {
-    std::string order_id;
-    std::string token;
-    std::string photo;
-};
-
-// Records a one-photo order of `event` as the intake records it.
-SeededOrder seed_order(hub::ImageStore& images, hub::OrderRepository& orders,
-                       const std::string& event, std::uint8_t shade) {
-    SeededOrder seeded;
-    seeded.order_id = crypto::random_uuid();
-    seeded.token = crypto::random_token(16);
-    platform::wire::Order order;
-    order.order_id = seeded.order_id;
-    order.code = crypto::random_short_code(6);
-    order.token_sha256 = crypto::to_hex(crypto::sha256(seeded.token));
-    order.event = event;
-    order.created_at = "2026-11-28T12:00:00Z";
-    order.copies = 1;
-    order.layout = "single-4x6";
-    auto image = kiosk::imaging::Image::filled(320, 240, {shade, 90, 200});
-    REQUIRE(image.has_value());
-    auto jpeg = kiosk::imaging::encode_jpeg(*image, {85, kiosk::imaging::ChromaSubsampling::both});
-    REQUIRE(jpeg.has_value());
-    const auto digest = crypto::sha256(*jpeg);
-    seeded.photo = crypto::to_hex(digest);
-    REQUIRE_FALSE(images.put(seeded.photo, *jpeg));
-    orders.record_photo("booth-1", seeded.photo, jpeg->size());
-    platform::wire::Sha256 wire_digest{};
-    std::copy(digest.begin(), digest.end(), wire_digest.begin());
-    order.photos.push_back({wire_digest, jpeg->size()});
-    REQUIRE(orders.record_order("booth-1", order) == hub::RecordOutcome::inserted);
-    return seeded;
-}
-
-// The hub's public side as hubd wires it, over the data in `dir`: a second Shop on the
-// same directory is the hub restarted (with other settings).
-class Shop {
-public:
-    Shop(const std::filesystem::path& dir, settlement::SettlementSettings settings)
-        : images_(dir / "images")
-        , orders_(hub::open_sqlite_order_repository(dir / "orders.db"))
-        , ledger_(dir / "settlement.db")
-        , provider_(loop_.get_executor(), dir / "dev_provider.db", "whsec_event_prices_test")
-        , settlement_(std::move(settings), ledger_, provider_) {
-        hub::web::GuestWebSettings web_settings;
-        web_settings.data_dir = dir;
-        web_ = std::make_unique<hub::web::GuestWeb>(loop_.get_executor(), web_settings, *orders_,
-                                                    images_, &settlement_);
-        web_->add_routes(router_);
-        settlement::add_webhook_route(router_, settlement_);
-        provider_.add_routes(router_);
-        server_ = std::make_unique<http::Server>(loop_, platform::Endpoint{"127.0.0.1", 0}, router_,
-                                                 "public");
-        port_ = server_->local_endpoint().port;
-        provider_.set_webhook_target({"127.0.0.1", port_});
-        thread_ = std::thread([this] { loop_.run(); });
-    }
-    ~Shop() {
-        asio::post(loop_, [this] {
-            server_->stop();
-            loop_.stop();
-        });
-        thread_.join();
-    }
-
-    SeededOrder seed(const std::string& event, std::uint8_t shade) {
-        return seed_order(images_, *orders_, event, shade);
-    }
-
-    Reply get(const std::string& target, const std::string& cookie = {}) {
-        return fetch(port_, verb::get, target, cookie);
-    }
-    Reply post(const std::string& target, const std::string& body, const std::string& cookie) {
-        return fetch(port_, verb::post, target, cookie, body);
-    }
-
-    // Opens the order with its QR link: the session cookie ("name=value").
-    std::string open(const SeededOrder& order) {
-        const auto reply = get("/o/" + order.token);
-        REQUIRE(reply.result_int() == 303);
-        const std::string line(reply[field::set_cookie]);
-        return line.substr(0, line.find(';'));
-    }
-
-    // Adds `quantity` × `product` of the order's photo to the cart: the reply.
-    Reply add_to_cart(const std::string& cookie, const SeededOrder& order,
-                      const std::string& product, int quantity) {
-        const auto page = get("/order", cookie);
-        REQUIRE(page.result_int() == 200);
-        const auto csrf = form_value(page.body(), "/order/cart", "csrf");
-        return post("/order/cart",
-                    "csrf=" + csrf + "&photo=" + order.photo + "&product=" + product +
-                        "&quantity=" + std::to_string(quantity),
-                    cookie);
-    }
-
-    // The checkout form's hidden fields as the order page shows them now.
-    std::string checkout_fields(const std::string& cookie) {
-        const auto page = get("/order", cookie);
-        return "csrf=" + form_value(page.body(), "/order/checkout", "csrf") +
-               "&key=" + form_value(page.body(), "/order/checkout", "key");
-    }
-
-    Reply check_out(const std::string& cookie, const std::string& delivery) {
-        return post("/order/checkout", checkout_fields(cookie) + "&" + delivery, cookie);
-    }
-
-    // Presses "Pay" on the dev provider's page at `checkout_path`: the reply.
-    Reply pay(const std::string& checkout_path) {
-        const auto page = get(checkout_path);
-        REQUIRE(page.result_int() == 200);
-        const auto token = form_value(page.body(), checkout_path, "form");
-        return fetch(port_, verb::post, checkout_path, {}, "form=" + token + "&action=pay");
-    }
-
-    settlement::Ledger& ledger() { return ledger_; }
-
-private:
-    hub::ImageStore images_;
-    std::unique_ptr<hub::OrderRepository> orders_;
-    asio::io_context loop_;
-    settlement::Ledger ledger_;
-    settlement::DevProvider provider_;
-    settlement::Settlement settlement_;
-    http::Router router_;
-    std::unique_ptr<hub::web::GuestWeb> web_;
-    std::unique_ptr<http::Server> server_;
-    unsigned short port_ = 0;
-    std::thread thread_;
-};
+using testing::guest_site::capture;
+using testing::guest_site::contains;
+using testing::guest_site::fetch;
+using testing::guest_site::form_value;
+using testing::guest_site::Guest;
+using testing::guest_site::Reply;
+using testing::guest_site::seed_order;
+using testing::guest_site::SeededOrder;
+using testing::guest_site::with_cookie;
+using Shop = testing::guest_site::PublicHub;
 
 const std::string address =
     "delivery=ship&name=Ada+Guest&street=1+Main+St&postal_code=10115&city=Berlin&country=DE";
@@ -243,53 +76,53 @@ TEST_CASE("orders of two events show each event's prices, charge them, and offer
     Shop shop(dir.path(), wedding_and_fair());
     const auto wedding = shop.seed("Smith wedding", 10);
     const auto fair = shop.seed("School fair", 200);
-    const auto wedding_cookie = shop.open(wedding);
-    const auto fair_cookie = shop.open(fair);
+    const auto wedding_cookie = shop.guest().open(wedding);
+    const auto fair_cookie = shop.guest().open(fair);
 
-    const auto wedding_page = shop.get("/order", wedding_cookie).body();
+    const auto wedding_page = shop.guest().get("/order", wedding_cookie).body();
     CHECK(contains(wedding_page, "13×18 print · 9.00\u00a0CHF"));
     CHECK(contains(wedding_page, "20×25 print · 15.00\u00a0CHF"));
     CHECK_FALSE(contains(wedding_page, "4×6 print"));
     CHECK_FALSE(contains(wedding_page, "€"));
-    const auto fair_page = shop.get("/order", fair_cookie).body();
+    const auto fair_page = shop.guest().get("/order", fair_cookie).body();
     CHECK(contains(fair_page, "4×6 print · €2.00"));
     CHECK(contains(fair_page, "5×7 print · €3.50"));
     CHECK_FALSE(contains(fair_page, "CHF"));
 
     // A product of the other event's list is not for sale here.
-    const auto foreign = shop.add_to_cart(wedding_cookie, wedding, "4x6", 1);
+    const auto foreign = shop.guest().add_to_cart(wedding_cookie, wedding, "4x6", 1);
     CHECK(foreign.result_int() == 400);
     CHECK(contains(foreign.body(), "Choose one of your photos, a product and 1 to 99 copies."));
 
-    REQUIRE(shop.add_to_cart(wedding_cookie, wedding, "5x7", 2).result_int() == 303);
-    REQUIRE(shop.add_to_cart(fair_cookie, fair, "5x7", 2).result_int() == 303);
-    const auto wedding_cart = shop.get("/order", wedding_cookie).body();
+    REQUIRE(shop.guest().add_to_cart(wedding_cookie, wedding, "5x7", 2).result_int() == 303);
+    REQUIRE(shop.guest().add_to_cart(fair_cookie, fair, "5x7", 2).result_int() == 303);
+    const auto wedding_cart = shop.guest().get("/order", wedding_cookie).body();
     CHECK(contains(wedding_cart, "<td class=\"amount total\">18.00\u00a0CHF</td>"));
     CHECK(contains(wedding_cart, "value=\"pickup\""));
     CHECK(contains(wedding_cart, "Pick up at the venue"));
-    const auto fair_cart = shop.get("/order", fair_cookie).body();
+    const auto fair_cart = shop.guest().get("/order", fair_cookie).body();
     CHECK(contains(fair_cart, "<td class=\"amount total\">€7.00</td>"));
     CHECK_FALSE(contains(fair_cart, "value=\"pickup\""));
     CHECK_FALSE(contains(fair_cart, "Pick up at the venue"));
 
     // The wedding guest picks up at the venue and pays in francs.
-    const auto wedding_checkout = shop.check_out(wedding_cookie, "delivery=pickup");
+    const auto wedding_checkout = shop.guest().check_out(wedding_cookie, "delivery=pickup");
     REQUIRE(wedding_checkout.result_int() == 303);
     const std::string wedding_hosted(wedding_checkout[field::location]);
     REQUIRE(wedding_hosted.starts_with("/dev-checkout/"));
-    CHECK(contains(shop.get(wedding_hosted).body(), "18.00 CHF"));
-    REQUIRE(shop.pay(wedding_hosted).result_int() == 303);
+    CHECK(contains(shop.guest().get(wedding_hosted).body(), "18.00 CHF"));
+    REQUIRE(shop.guest().pay(wedding_hosted).result_int() == 303);
 
     // The fair guest cannot choose pickup even by sending it; shipped, paid in euros.
-    const auto sneaky = shop.check_out(fair_cookie, "delivery=pickup");
+    const auto sneaky = shop.guest().check_out(fair_cookie, "delivery=pickup");
     CHECK(sneaky.result_int() == 400);
     CHECK(contains(sneaky.body(), "Please choose how you want to get your prints."));
     CHECK(shop.ledger().reorders_of_order(fair.order_id).empty());
-    const auto fair_checkout = shop.check_out(fair_cookie, address);
+    const auto fair_checkout = shop.guest().check_out(fair_cookie, address);
     REQUIRE(fair_checkout.result_int() == 303);
     const std::string fair_hosted(fair_checkout[field::location]);
-    CHECK(contains(shop.get(fair_hosted).body(), "7.00 EUR"));
-    REQUIRE(shop.pay(fair_hosted).result_int() == 303);
+    CHECK(contains(shop.guest().get(fair_hosted).body(), "7.00 EUR"));
+    REQUIRE(shop.guest().pay(fair_hosted).result_int() == 303);
 
     const auto wedding_reorders = shop.ledger().reorders_of_order(wedding.order_id);
     REQUIRE(wedding_reorders.size() == 1);
@@ -303,8 +136,8 @@ TEST_CASE("orders of two events show each event's prices, charge them, and offer
     CHECK(fair_reorders[0].delivery.method == settlement::DeliveryMethod::ship);
 
     // Each guest's order page lists the reorder in its own currency.
-    CHECK(contains(shop.get("/order", wedding_cookie).body(), "18.00\u00a0CHF</a>"));
-    CHECK(contains(shop.get("/order", fair_cookie).body(), "€7.00</a>"));
+    CHECK(contains(shop.guest().get("/order", wedding_cookie).body(), "18.00\u00a0CHF</a>"));
+    CHECK(contains(shop.guest().get("/order", fair_cookie).body(), "€7.00</a>"));
 }
 
 TEST_CASE("after the event's price list changes, a placed reorder keeps its prices and a cart "
@@ -317,18 +150,18 @@ TEST_CASE("after the event's price list changes, a placed reorder keeps its pric
     {
         Shop shop(dir.path(), wedding_and_fair());
         wedding = shop.seed("Smith wedding", 10);
-        cookie = shop.open(wedding);
-        REQUIRE(shop.add_to_cart(cookie, wedding, "5x7", 2).result_int() == 303);
-        const auto placed = shop.check_out(cookie, address);
+        cookie = shop.guest().open(wedding);
+        REQUIRE(shop.guest().add_to_cart(cookie, wedding, "5x7", 2).result_int() == 303);
+        const auto placed = shop.guest().check_out(cookie, address);
         REQUIRE(placed.result_int() == 303);
         // Not paid before the change.
         status_path = "/order/reorders/" + shop.ledger().reorders_of_order(wedding.order_id)[0].id;
         // A new cart, and the checkout form as the guest's phone shows it before the change.
-        REQUIRE(shop.add_to_cart(cookie, wedding, "8x10", 1).result_int() == 303);
-        REQUIRE(shop.add_to_cart(cookie, wedding, "5x7", 1).result_int() == 303);
-        CHECK(contains(shop.get("/order", cookie).body(),
+        REQUIRE(shop.guest().add_to_cart(cookie, wedding, "8x10", 1).result_int() == 303);
+        REQUIRE(shop.guest().add_to_cart(cookie, wedding, "5x7", 1).result_int() == 303);
+        CHECK(contains(shop.guest().get("/order", cookie).body(),
                        "<td class=\"amount total\">24.00\u00a0CHF</td>"));
-        stale_fields = shop.checkout_fields(cookie);
+        stale_fields = shop.guest().checkout_fields(cookie);
     }
 
     // The hub restarts with the wedding in euros at a new price, without 8×10.
@@ -337,42 +170,42 @@ TEST_CASE("after the event's price list changes, a placed reorder keeps its pric
     Shop shop(dir.path(), changed);
 
     // The placed reorder still reads and charges what it was placed with.
-    const auto status = shop.get(status_path, cookie);
+    const auto status = shop.guest().get(status_path, cookie);
     REQUIRE(status.result_int() == 200);
     CHECK(contains(status.body(), "<td class=\"amount total\">18.00\u00a0CHF</td>"));
-    const auto pay_again =
-        shop.post(status_path + "/pay",
-                  "csrf=" + form_value(status.body(), status_path + "/pay", "csrf"), cookie);
+    const auto pay_again = shop.guest().post(
+        status_path + "/pay", "csrf=" + form_value(status.body(), status_path + "/pay", "csrf"),
+        cookie);
     REQUIRE(pay_again.result_int() == 303);
     const std::string hosted(pay_again[field::location]);
     REQUIRE(hosted.starts_with("/dev-checkout/"));
-    CHECK(contains(shop.get(hosted).body(), "18.00 CHF"));
-    REQUIRE(shop.pay(hosted).result_int() == 303);
+    CHECK(contains(shop.guest().get(hosted).body(), "18.00 CHF"));
+    REQUIRE(shop.guest().pay(hosted).result_int() == 303);
     const auto first = shop.ledger().reorders_of_order(wedding.order_id).at(0);
     CHECK(first.currency == "CHF");
     CHECK(first.total == 1800);
     CHECK(first.charged == 1800);
 
     // The cart shows only what is still offered, at today's price, and says why.
-    const auto page = shop.get("/order", cookie).body();
+    const auto page = shop.guest().get("/order", cookie).body();
     CHECK(contains(page, "Some prints in your cart are no longer offered for this event"));
     CHECK_FALSE(contains(page, "20×25"));
     CHECK(contains(page, "<td class=\"amount total\">€12.00</td>"));
 
     // The form shown before the change is refused: nothing is placed, and the cart is
     // shown as it now stands.
-    const auto refused = shop.post("/order/checkout", stale_fields + "&" + address, cookie);
+    const auto refused = shop.guest().post("/order/checkout", stale_fields + "&" + address, cookie);
     CHECK(refused.result_int() == 409);
     CHECK(contains(refused.body(), "Some prints in your cart are no longer offered for this "
                                    "event and were taken out."));
     CHECK(contains(refused.body(), "<td class=\"amount total\">€12.00</td>"));
     CHECK(shop.ledger().reorders_of_order(wedding.order_id).size() == 1);
-    CHECK_FALSE(contains(shop.get("/order", cookie).body(), "no longer offered"));
+    CHECK_FALSE(contains(shop.guest().get("/order", cookie).body(), "no longer offered"));
 
     // Checking out again places the cart the guest now sees.
-    const auto placed = shop.check_out(cookie, address);
+    const auto placed = shop.guest().check_out(cookie, address);
     REQUIRE(placed.result_int() == 303);
-    CHECK(contains(shop.get(std::string(placed[field::location])).body(), "12.00 EUR"));
+    CHECK(contains(shop.guest().get(std::string(placed[field::location])).body(), "12.00 EUR"));
     const auto reorders = shop.ledger().reorders_of_order(wedding.order_id);
     REQUIRE(reorders.size() == 2);
     const auto& second = reorders[0].id == first.id ? reorders[1] : reorders[0];

@@ -10,6 +10,7 @@
 #include "platform/crypto/sha256.hpp"
 #include "platform/http/server.hpp"
 #include "platform/wire/messages.hpp"
+#include "tests/integration/web/guest_site.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -40,38 +41,10 @@ using beast::http::verb;
 
 namespace {
 
-using Reply = beast::http::response<beast::http::string_body>;
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// One request on a fresh connection from `source` (any address of 127.0.0.0/8 is the
-// loopback on Linux, so a test can play many clients).
-Reply fetch(unsigned short port, verb method, const std::string& target,
-            const Headers& headers = {}, const std::string& body = {},
-            const std::string& source = "127.0.0.1") {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.open(asio::ip::tcp::v4());
-    socket.bind({asio::ip::make_address(source), 0});
-    socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    beast::http::request<beast::http::string_body> request(method, target, 11);
-    request.set(field::host, "127.0.0.1:" + std::to_string(port));
-    for (const auto& [name, value] : headers) {
-        request.insert(name, value);
-    }
-    if (!body.empty()) {
-        request.set(field::content_type, "application/x-www-form-urlencoded");
-        request.body() = body;
-    }
-    request.prepare_payload();
-    beast::http::write(socket, request);
-    beast::flat_buffer buffer;
-    beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    // The answer to HEAD has a Content-Length but no body.
-    parser.skip(method == verb::head);
-    beast::http::read(socket, buffer, parser);
-    return parser.release();
-}
+using testing::guest_site::contains;
+using testing::guest_site::fetch;
+using testing::guest_site::Headers;
+using testing::guest_site::Reply;
 
 std::vector<std::string> set_cookies(const Reply& reply) {
     std::vector<std::string> cookies;
@@ -148,7 +121,7 @@ public:
     }
     Reply post(const std::string& target, const std::string& body, const Headers& headers = {},
                const std::string& source = "127.0.0.1") {
-        return fetch(port_, verb::post, target, headers, body, source);
+        return fetch(port_, verb::post, target, headers, body, {.source = source});
     }
 
     // Opens an order with its QR link and returns the session cookie ("name=value").
@@ -162,7 +135,7 @@ public:
 
     // The landing page's form secret for a browser at `source`: {cookie header, field}.
     std::pair<std::string, std::string> form_secret(const std::string& source = "127.0.0.1") {
-        const auto reply = fetch(port_, verb::get, "/", {}, {}, source);
+        const auto reply = fetch(port_, verb::get, "/", {}, {}, {.source = source});
         REQUIRE(reply.result_int() == 200);
         const auto line = set_cookie_line(reply, "__Host-encore_csrf");
         REQUIRE_FALSE(line.empty());
@@ -281,10 +254,6 @@ private:
     unsigned short port_ = 0;
     std::thread thread_;
 };
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 void check_security_headers(const Reply& reply) {
     CHECK(reply["Content-Security-Policy"] ==

@@ -16,6 +16,7 @@
 #include "platform/crypto/sha256.hpp"
 #include "platform/http/server.hpp"
 #include "platform/wire/messages.hpp"
+#include "tests/integration/web/guest_site.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -52,52 +53,16 @@ using beast::http::verb;
 
 namespace {
 
-using Reply = beast::http::response<beast::http::string_body>;
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-Reply fetch(unsigned short port, verb method, const std::string& target,
-            const Headers& headers = {}, const std::string& body = {},
-            const std::string& content_type = "application/x-www-form-urlencoded") {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    beast::http::request<beast::http::string_body> request(method, target, 11);
-    request.set(field::host, "127.0.0.1:" + std::to_string(port));
-    for (const auto& [name, value] : headers) {
-        request.insert(name, value);
-    }
-    if (!body.empty()) {
-        request.set(field::content_type, content_type);
-        request.body() = body;
-    }
-    request.prepare_payload();
-    beast::http::write(socket, request);
-    beast::flat_buffer buffer;
-    beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
-    beast::http::read(socket, buffer, parser);
-    return parser.release();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-// The first capture of `pattern` in `text`; fails the test when there is none.
-std::string capture(const std::string& text, const std::string& pattern) {
-    std::smatch match;
-    REQUIRE_MESSAGE(std::regex_search(text, match, std::regex(pattern)), pattern);
-    return match[1];
-}
-
-std::string form_value(const std::string& page, const std::string& action,
-                       const std::string& name) {
-    return capture(page, "action=\"" + action +
-                             "\">\\s*(?:<input type=\"hidden\" name=\"[a-z]+\" "
-                             "value=\"[^\"]*\">\\s*)*?<input type=\"hidden\" "
-                             "name=\"" +
-                             name + "\" value=\"([^\"]+)\"");
-}
+using testing::guest_site::capture;
+using testing::guest_site::contains;
+using testing::guest_site::fetch;
+using testing::guest_site::form_value;
+using testing::guest_site::Headers;
+using testing::guest_site::Reply;
+using testing::guest_site::seed_order;
+using testing::guest_site::SeededOrder;
+using testing::guest_site::with_cookie;
+const testing::guest_site::FetchOptions json_body{"application/json"};
 
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -117,46 +82,6 @@ void check_security_headers(const Reply& reply) {
     CHECK(contains(std::string(reply["Content-Security-Policy"]), "script-src 'self'"));
     CHECK(reply["Referrer-Policy"] == "no-referrer");
     CHECK(reply["X-Content-Type-Options"] == "nosniff");
-}
-
-struct SeededOrder {
-    std::string order_id;
-    std::string token;
-    std::vector<std::string> photos;
-};
-
-// Records an order of `photo_count` photos as the intake records them.
-SeededOrder seed_order(hub::ImageStore& images, hub::OrderRepository& orders,
-                       const std::string& event, int photo_count, std::uint8_t shade) {
-    SeededOrder seeded;
-    seeded.order_id = crypto::random_uuid();
-    seeded.token = crypto::random_token(16);
-    platform::wire::Order order;
-    order.order_id = seeded.order_id;
-    order.code = crypto::random_short_code(6);
-    order.token_sha256 = crypto::to_hex(crypto::sha256(seeded.token));
-    order.event = event;
-    order.created_at = "2026-11-28T12:00:00Z";
-    order.copies = 1;
-    order.layout = "single-4x6";
-    for (int index = 0; index < photo_count; ++index) {
-        auto image = kiosk::imaging::Image::filled(
-            320, 240, {static_cast<std::uint8_t>(shade + index * 20), 90, 200});
-        REQUIRE(image.has_value());
-        auto jpeg =
-            kiosk::imaging::encode_jpeg(*image, {85, kiosk::imaging::ChromaSubsampling::both});
-        REQUIRE(jpeg.has_value());
-        const auto digest = crypto::sha256(*jpeg);
-        const auto hex = crypto::to_hex(digest);
-        REQUIRE_FALSE(images.put(hex, *jpeg));
-        orders.record_photo("booth-1", hex, jpeg->size());
-        platform::wire::Sha256 wire_digest{};
-        std::copy(digest.begin(), digest.end(), wire_digest.begin());
-        order.photos.push_back({wire_digest, jpeg->size()});
-        seeded.photos.push_back(hex);
-    }
-    REQUIRE(orders.record_order("booth-1", order) == hub::RecordOutcome::inserted);
-    return seeded;
 }
 
 // The hub's public side as hubd wires it: guest pages, the webhook route and the dev
@@ -194,19 +119,17 @@ public:
     }
 
     Reply get(const std::string& target, const std::string& cookie = {}) {
-        return fetch(port_, verb::get, target,
-                     cookie.empty() ? Headers{} : Headers{{"Cookie", cookie}});
+        return fetch(port_, verb::get, target, with_cookie(cookie));
     }
     Reply post(const std::string& target, const std::string& body, const std::string& cookie = {}) {
-        return fetch(port_, verb::post, target,
-                     cookie.empty() ? Headers{} : Headers{{"Cookie", cookie}}, body);
+        return fetch(port_, verb::post, target, with_cookie(cookie), body);
     }
     Reply post_webhook(const std::string& body, const std::string& signature) {
         Headers headers;
         if (!signature.empty()) {
             headers.emplace_back("Encore-Signature", signature);
         }
-        return fetch(port_, verb::post, "/webhooks/payment", headers, body, "application/json");
+        return fetch(port_, verb::post, "/webhooks/payment", headers, body, json_body);
     }
 
     // Opens the order with its QR link: the session cookie ("name=value").
@@ -629,12 +552,12 @@ TEST_CASE("hubd takes payments with the dev provider by default, its secret made
     const auto forged =
         fetch(port, verb::post, "/webhooks/payment",
               {{"Encore-Signature", settlement::sign_webhook("guess", unix_now(), body)}}, body,
-              "application/json");
+              json_body);
     CHECK(forged.result_int() == 400);
     const auto signed_body =
         settlement::sign_webhook(secret.substr(0, secret.find('\n')), unix_now(), body);
     const auto unknown = fetch(port, verb::post, "/webhooks/payment",
-                               {{"Encore-Signature", signed_body}}, body, "application/json");
+                               {{"Encore-Signature", signed_body}}, body, json_body);
     CHECK(unknown.result_int() == 400);
     CHECK(contains(unknown.body(), "unknown checkout"));
     CHECK(fetch(port, verb::get, "/dev-checkout/cs_dev_none").result_int() == 404);
@@ -845,7 +768,7 @@ public:
             headers.emplace_back("Authorization", "Bearer " + bearer);
         }
         return fetch(private_port_, method, target, headers, body.is_null() ? "" : body.dump(),
-                     "application/json");
+                     json_body);
     }
     // `encore ARGS... --hub ... --token-file ...`.
     testing::RunResult encore(std::vector<std::string> arguments) {

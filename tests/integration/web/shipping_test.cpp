@@ -2,7 +2,6 @@
 // provider's hosted checkout and a real SQLite ledger; the hub restarted with another
 // shipping cost; and hubd's reading of "shipping", its admin API and command line.
 
-#include "hub/settlement/dev_provider.hpp"
 #include "hub/settlement/ledger.hpp"
 #include "hub/settlement/settlement.hpp"
 #include "hub/store/image_store.hpp"
@@ -12,8 +11,8 @@
 #include "kiosk/imaging/jpeg.hpp"
 #include "platform/crypto/random.hpp"
 #include "platform/crypto/sha256.hpp"
-#include "platform/http/server.hpp"
 #include "platform/wire/messages.hpp"
+#include "tests/integration/web/guest_site.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -43,196 +42,16 @@ using beast::http::verb;
 
 namespace {
 
-using Reply = beast::http::response<beast::http::string_body>;
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-Reply fetch(unsigned short port, verb method, const std::string& target,
-            const Headers& headers = {}, const std::string& body = {},
-            const std::string& content_type = "application/x-www-form-urlencoded") {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    beast::http::request<beast::http::string_body> request(method, target, 11);
-    request.set(field::host, "127.0.0.1:" + std::to_string(port));
-    for (const auto& [name, value] : headers) {
-        request.insert(name, value);
-    }
-    if (!body.empty()) {
-        request.set(field::content_type, content_type);
-        request.body() = body;
-    }
-    request.prepare_payload();
-    beast::http::write(socket, request);
-    beast::flat_buffer buffer;
-    beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
-    beast::http::read(socket, buffer, parser);
-    return parser.release();
-}
-
-Headers with_cookie(const std::string& cookie) {
-    return cookie.empty() ? Headers{} : Headers{{"Cookie", cookie}};
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-std::string capture(const std::string& text, const std::string& pattern) {
-    std::smatch match;
-    REQUIRE_MESSAGE(std::regex_search(text, match, std::regex(pattern)), pattern);
-    return match[1];
-}
-
-// The value of a hidden field of the form posting to `action`.
-std::string form_value(const std::string& page, const std::string& action,
-                       const std::string& name) {
-    return capture(page, "action=\"" + action +
-                             "\">\\s*(?:<input type=\"hidden\" name=\"[a-z]+\" "
-                             "value=\"[^\"]*\">\\s*)*?<input type=\"hidden\" "
-                             "name=\"" +
-                             name + "\" value=\"([^\"]+)\"");
-}
-
-struct SeededOrder {
-    std::string order_id;
-    std::string token;
-    std::string photo;
-};
-
-// Records a one-photo order of `event` as the intake records it.
-SeededOrder seed_order(hub::ImageStore& images, hub::OrderRepository& orders,
-                       const std::string& event, std::uint8_t shade) {
-    SeededOrder seeded;
-    seeded.order_id = crypto::random_uuid();
-    seeded.token = crypto::random_token(16);
-    platform::wire::Order order;
-    order.order_id = seeded.order_id;
-    order.code = crypto::random_short_code(6);
-    order.token_sha256 = crypto::to_hex(crypto::sha256(seeded.token));
-    order.event = event;
-    order.created_at = "2026-11-28T12:00:00Z";
-    order.copies = 1;
-    order.layout = "single-4x6";
-    auto image = kiosk::imaging::Image::filled(320, 240, {shade, 90, 200});
-    REQUIRE(image.has_value());
-    auto jpeg = kiosk::imaging::encode_jpeg(*image, {85, kiosk::imaging::ChromaSubsampling::both});
-    REQUIRE(jpeg.has_value());
-    const auto digest = crypto::sha256(*jpeg);
-    seeded.photo = crypto::to_hex(digest);
-    REQUIRE_FALSE(images.put(seeded.photo, *jpeg));
-    orders.record_photo("booth-1", seeded.photo, jpeg->size());
-    platform::wire::Sha256 wire_digest{};
-    std::copy(digest.begin(), digest.end(), wire_digest.begin());
-    order.photos.push_back({wire_digest, jpeg->size()});
-    REQUIRE(orders.record_order("booth-1", order) == hub::RecordOutcome::inserted);
-    return seeded;
-}
-
-// What a guest does on the public pages of a hub listening on `port`.
-class Guest {
-public:
-    explicit Guest(unsigned short port)
-        : port_(port) {}
-
-    Reply get(const std::string& target, const std::string& cookie = {}) {
-        return fetch(port_, verb::get, target, with_cookie(cookie));
-    }
-    Reply post(const std::string& target, const std::string& body, const std::string& cookie) {
-        return fetch(port_, verb::post, target, with_cookie(cookie), body);
-    }
-
-    // Opens the order with its QR link: the session cookie ("name=value").
-    std::string open(const SeededOrder& order) {
-        const auto reply = get("/o/" + order.token);
-        REQUIRE(reply.result_int() == 303);
-        const std::string line(reply[field::set_cookie]);
-        return line.substr(0, line.find(';'));
-    }
-
-    void add_to_cart(const std::string& cookie, const SeededOrder& order,
-                     const std::string& product, int quantity) {
-        const auto page = get("/order", cookie);
-        REQUIRE(page.result_int() == 200);
-        const auto csrf = form_value(page.body(), "/order/cart", "csrf");
-        const auto added = post("/order/cart",
-                                "csrf=" + csrf + "&photo=" + order.photo + "&product=" + product +
-                                    "&quantity=" + std::to_string(quantity),
-                                cookie);
-        REQUIRE(added.result_int() == 303);
-    }
-
-    // Checks the cart out with the form as the order page shows it now: the reply.
-    Reply check_out(const std::string& cookie, const std::string& fields) {
-        const auto page = get("/order", cookie);
-        return post("/order/checkout",
-                    "csrf=" + form_value(page.body(), "/order/checkout", "csrf") +
-                        "&key=" + form_value(page.body(), "/order/checkout", "key") + "&" + fields,
-                    cookie);
-    }
-
-    // Presses "Pay" on the dev provider's page at `checkout_path`: the reply.
-    Reply pay(const std::string& checkout_path) {
-        const auto page = get(checkout_path);
-        REQUIRE(page.result_int() == 200);
-        const auto token = form_value(page.body(), checkout_path, "form");
-        return fetch(port_, verb::post, checkout_path, {}, "form=" + token + "&action=pay");
-    }
-
-private:
-    unsigned short port_;
-};
-
-// The hub's public side as hubd wires it, over the data in `dir`: a second Shop on the
-// same directory is the hub restarted (with other settings).
-class Shop {
-public:
-    Shop(const std::filesystem::path& dir, settlement::SettlementSettings settings)
-        : images_(dir / "images")
-        , orders_(hub::open_sqlite_order_repository(dir / "orders.db"))
-        , ledger_(dir / "settlement.db")
-        , provider_(loop_.get_executor(), dir / "dev_provider.db", "whsec_shipping_test")
-        , settlement_(std::move(settings), ledger_, provider_) {
-        hub::web::GuestWebSettings web_settings;
-        web_settings.data_dir = dir;
-        web_ = std::make_unique<hub::web::GuestWeb>(loop_.get_executor(), web_settings, *orders_,
-                                                    images_, &settlement_);
-        web_->add_routes(router_);
-        settlement::add_webhook_route(router_, settlement_);
-        provider_.add_routes(router_);
-        server_ = std::make_unique<http::Server>(loop_, platform::Endpoint{"127.0.0.1", 0}, router_,
-                                                 "public");
-        port_ = server_->local_endpoint().port;
-        provider_.set_webhook_target({"127.0.0.1", port_});
-        thread_ = std::thread([this] { loop_.run(); });
-    }
-    ~Shop() {
-        asio::post(loop_, [this] {
-            server_->stop();
-            loop_.stop();
-        });
-        thread_.join();
-    }
-
-    SeededOrder seed(const std::string& event, std::uint8_t shade) {
-        return seed_order(images_, *orders_, event, shade);
-    }
-    Guest guest() { return Guest(port_); }
-    settlement::Ledger& ledger() { return ledger_; }
-
-private:
-    hub::ImageStore images_;
-    std::unique_ptr<hub::OrderRepository> orders_;
-    asio::io_context loop_;
-    settlement::Ledger ledger_;
-    settlement::DevProvider provider_;
-    settlement::Settlement settlement_;
-    http::Router router_;
-    std::unique_ptr<hub::web::GuestWeb> web_;
-    std::unique_ptr<http::Server> server_;
-    unsigned short port_ = 0;
-    std::thread thread_;
-};
+using testing::guest_site::capture;
+using testing::guest_site::contains;
+using testing::guest_site::fetch;
+using testing::guest_site::form_value;
+using testing::guest_site::Guest;
+using testing::guest_site::Reply;
+using testing::guest_site::seed_order;
+using testing::guest_site::SeededOrder;
+using testing::guest_site::with_cookie;
+using Shop = testing::guest_site::PublicHub;
 
 const std::string address =
     "delivery=ship&name=Ada+Guest&street=1+Main+St&postal_code=10115&city=Berlin&country=DE";
@@ -257,7 +76,7 @@ TEST_CASE("a guest who ships 2 5x7 prints pays 4.95 shipping on top, one who pic
     auto guest = shop.guest();
     const auto order = shop.seed("School fair", 10);
     const auto cookie = guest.open(order);
-    guest.add_to_cart(cookie, order, "5x7", 2);
+    REQUIRE(guest.add_to_cart(cookie, order, "5x7", 2).result_int() == 303);
 
     // The cart says what shipping costs, the total with it, and pickup's total without.
     const auto cart = guest.get("/order", cookie).body();
@@ -290,7 +109,7 @@ TEST_CASE("a guest who ships 2 5x7 prints pays 4.95 shipping on top, one who pic
     CHECK(ship_reorder.charged == 1195);
 
     // Picked up at the venue: 7.00, no shipping line.
-    guest.add_to_cart(cookie, order, "5x7", 2);
+    REQUIRE(guest.add_to_cart(cookie, order, "5x7", 2).result_int() == 303);
     const auto picked = guest.check_out(cookie, "delivery=pickup");
     REQUIRE(picked.result_int() == 303);
     const std::string pickup_hosted(picked[field::location]);
@@ -329,14 +148,14 @@ TEST_CASE("without pickup or without a shipping cost, the cart shows one total")
 
     const auto ship_only = shop.seed("Ship only", 20);
     const auto ship_cookie = guest.open(ship_only);
-    guest.add_to_cart(ship_cookie, ship_only, "5x7", 2);
+    REQUIRE(guest.add_to_cart(ship_cookie, ship_only, "5x7", 2).result_int() == 303);
     const auto ship_cart = guest.get("/order", ship_cookie).body();
     CHECK(contains(ship_cart, "Total with shipping</th>" + cell("amount total", "€11.95")));
     CHECK_FALSE(contains(ship_cart, "pick up"));
 
     const auto free_post = shop.seed("Free post", 30);
     const auto free_cookie = guest.open(free_post);
-    guest.add_to_cart(free_cookie, free_post, "5x7", 2);
+    REQUIRE(guest.add_to_cart(free_cookie, free_post, "5x7", 2).result_int() == 303);
     const auto free_cart = guest.get("/order", free_cookie).body();
     CHECK(contains(free_cart, "<tr><th colspan=\"3\">Total</th>" + cell("amount total", "€7.00")));
     CHECK_FALSE(contains(free_cart, "Shipping"));
@@ -352,7 +171,7 @@ TEST_CASE("the cart's shipping lines speak the guest's language") {
     auto guest = shop.guest();
     const auto order = shop.seed("School fair", 40);
     const auto cookie = guest.open(order);
-    guest.add_to_cart(cookie, order, "5x7", 2);
+    REQUIRE(guest.add_to_cart(cookie, order, "5x7", 2).result_int() == 303);
     const std::vector<std::tuple<std::string, std::string, std::string, std::string>> languages = {
         {"de", "Versand", "Summe mit Versand",
          "Summe bei Abholung am Veranstaltungsort (ohne Versandkosten)"},
@@ -382,7 +201,7 @@ TEST_CASE("after the shipping cost changes, a placed reorder keeps its shipping 
         auto guest = shop.guest();
         order = shop.seed("School fair", 50);
         cookie = guest.open(order);
-        guest.add_to_cart(cookie, order, "5x7", 2);
+        REQUIRE(guest.add_to_cart(cookie, order, "5x7", 2).result_int() == 303);
         const auto placed = guest.check_out(cookie, address);
         REQUIRE(placed.result_int() == 303);
         // Not paid before the change.
@@ -412,7 +231,7 @@ TEST_CASE("after the shipping cost changes, a placed reorder keeps its shipping 
     CHECK(first.charged == 1195);
 
     // A new cart is offered at today's shipping.
-    guest.add_to_cart(cookie, order, "5x7", 2);
+    REQUIRE(guest.add_to_cart(cookie, order, "5x7", 2).result_int() == 303);
     const auto cart = guest.get("/order", cookie).body();
     CHECK(contains(cart, cell("amount shipping", "€6.50")));
     CHECK(contains(cart, cell("amount total", "€13.50")));
@@ -434,7 +253,7 @@ TEST_CASE("hubd charges the configured shipping, shows it to staff, and refuses 
     {
         hub::ImageStore images(data / "images");
         const auto orders = hub::open_sqlite_order_repository(data / "orders.db");
-        order = seed_order(images, *orders, "Summer Gala", 60);
+        order = seed_order(images, *orders, "Summer Gala", 1, 60);
     }
     testing::write_text_file(
         dir / "hub.json",
@@ -463,7 +282,7 @@ TEST_CASE("hubd charges the configured shipping, shows it to staff, and refuses 
     // The guest ships and chooses to pay at the counter: the amount due includes shipping.
     Guest guest(public_port);
     const auto cookie = guest.open(order);
-    guest.add_to_cart(cookie, order, "5x7", 2);
+    REQUIRE(guest.add_to_cart(cookie, order, "5x7", 2).result_int() == 303);
     const auto placed = guest.check_out(cookie, address + "&payment=counter");
     REQUIRE(placed.result_int() == 303);
     const std::string status_path(placed[field::location]);
