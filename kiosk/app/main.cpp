@@ -52,39 +52,6 @@ nlohmann::json booth_facts(kiosk::HubConnection& hub, const kiosk::Journal& jour
               {"last_sync", status.uplink.backlog.last_sync.value_or("")}}}};
 }
 
-// The venue pickups on the operator screen.
-nlohmann::json pickups_json(const std::vector<kiosk::devices::Pickup>& pickups) {
-    auto list = nlohmann::json::array();
-    for (const auto& pickup : pickups) {
-        auto items = nlohmann::json::array();
-        for (const auto& item : pickup.items) {
-            items.push_back({{"sha256", item.sha256},
-                             {"product", item.product},
-                             {"copies", item.copies},
-                             {"copies_done", item.copies_done}});
-        }
-        list.push_back({{"reorder", pickup.reorder},
-                        {"code", pickup.code},
-                        {"name", pickup.name},
-                        {"state", kiosk::devices::to_string(pickup.state)},
-                        {"reason", pickup.reason},
-                        {"items", items}});
-    }
-    return list;
-}
-
-std::string mark_picked_up(kiosk::devices::VenuePrints& venue_prints, const std::string& reorder) {
-    switch (venue_prints.mark_picked_up(reorder)) {
-    case kiosk::devices::PickupOutcome::done:
-        return {};
-    case kiosk::devices::PickupOutcome::unknown:
-        return "this booth has no pickup " + reorder;
-    case kiosk::devices::PickupOutcome::not_ready:
-        return "the prints of this pickup are not all out yet";
-    }
-    return {};
-}
-
 // New photos and orders go to the hub at once rather than at the uplink's next look.
 kiosk::session::GuestFlow::Observer nudge_on_new_data(kiosk::HubConnection& hub) {
     return [&hub, photos = std::size_t{0},
@@ -185,9 +152,11 @@ int run(int argc, char** argv) {
     kiosk::ui::UiOptions ui_options;
     ui_options.listen = config.ui_listen;
     ui_options.booth_info = [&hub, &journal] { return booth_facts(hub, *journal); };
-    ui_options.pickups = [&venue_prints] { return pickups_json(venue_prints.pickups()); };
+    ui_options.pickups = [&venue_prints] {
+        return kiosk::devices::pickup_list(venue_prints.pickups());
+    };
     ui_options.mark_picked_up = [&venue_prints](const std::string& reorder) {
-        return mark_picked_up(venue_prints, reorder);
+        return kiosk::devices::picked_up_problem(venue_prints.mark_picked_up(reorder), reorder);
     };
     kiosk::ui::UiServer ui(loop, flow, booth_camera, ui_options);
 

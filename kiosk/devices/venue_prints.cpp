@@ -138,6 +138,38 @@ std::string_view to_string(PickupState state) {
     return "printing";
 }
 
+nlohmann::json pickup_list(const std::vector<Pickup>& pickups) {
+    auto list = nlohmann::json::array();
+    for (const auto& pickup : pickups) {
+        auto items = nlohmann::json::array();
+        for (const auto& item : pickup.items) {
+            items.push_back({{"sha256", item.sha256},
+                             {"product", item.product},
+                             {"copies", item.copies},
+                             {"copies_done", item.copies_done}});
+        }
+        list.push_back({{"reorder", pickup.reorder},
+                        {"code", pickup.code},
+                        {"name", pickup.name},
+                        {"state", to_string(pickup.state)},
+                        {"reason", pickup.reason},
+                        {"items", items}});
+    }
+    return list;
+}
+
+std::string picked_up_problem(PickupOutcome outcome, const std::string& reorder) {
+    switch (outcome) {
+    case PickupOutcome::done:
+        return {};
+    case PickupOutcome::unknown:
+        return "this booth has no pickup " + reorder;
+    case PickupOutcome::not_ready:
+        return "the prints of this pickup are not all out yet";
+    }
+    return {};
+}
+
 std::string venue_print_order_id(const std::string& reorder, int item) {
     return "venue-" + reorder + "-" + std::to_string(item);
 }

@@ -4,6 +4,7 @@
 #include "platform/wire/messages.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -116,6 +117,14 @@ public:
 private:
     std::shared_ptr<State> state_;
 };
+
+// The pickups as the operator screen lists them (GET /api/operator/pickups): reorder,
+// code, name, state, reason and items (sha256, product, copies, copies_done).
+nlohmann::json pickup_list(const std::vector<Pickup>& pickups);
+
+// What the operator screen says when "picked up" did not go through: empty for done,
+// else why not.
+std::string picked_up_problem(PickupOutcome outcome, const std::string& reorder);
 
 // The booth printer's order id of item `item` (1-based) of a venue print.
 std::string venue_print_order_id(const std::string& reorder, int item);

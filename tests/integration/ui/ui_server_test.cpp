@@ -2,6 +2,7 @@
 // journal and in-test camera and printer doubles: a whole guest journey through the
 // HTTP API, the MJPEG live view, WebSocket pushes, and the operator routes' PIN.
 
+#include "kiosk/devices/venue_prints.hpp"
 #include "kiosk/journal/journal.hpp"
 #include "kiosk/session/guest_flow.hpp"
 #include "kiosk/ui/ui_server.hpp"
@@ -474,29 +475,39 @@ TEST_CASE("the operator routes refuse without the PIN") {
 
 TEST_CASE("the operator screen lists venue pickups and marks a ready one picked up, behind the "
           "PIN") {
-    // The pickups as kioskd hands them to the screen (from its venue.db): one ready, one
-    // still printing. Read and changed on the booth's loop only.
-    auto list = std::make_shared<json>(json::array(
-        {{{"reorder", "r-ready"}, {"code", "K7Q2M9"}, {"name", "Ada"}, {"state", "ready"}},
-         {{"reorder", "r-printing"}, {"code", "P3X8N4"}, {"name", "Bo"}, {"state", "printing"}}}));
+    // The pickups as kioskd hands them to the screen (VenuePrints keeps them in venue.db):
+    // one ready, one still printing. Read and changed on the booth's loop only.
+    using encore::kiosk::devices::Pickup;
+    using encore::kiosk::devices::PickupOutcome;
+    using encore::kiosk::devices::PickupState;
+    auto pickups_kept = std::make_shared<std::vector<Pickup>>(std::vector<Pickup>{
+        {"r-ready",
+         "order-1",
+         "K7Q2M9",
+         "Ada",
+         PickupState::ready,
+         "",
+         {{"ab12", "5x7", 120000, 2, 2}}},
+        {"r-printing", "order-2", "P3X8N4", "Bo", PickupState::printing, "", {}}});
     UiOptions options;
-    options.pickups = [list] { return *list; };
-    options.mark_picked_up = [list](const std::string& reorder) -> std::string {
-        for (auto& pickup : *list) {
-            if (pickup["reorder"] == reorder) {
-                if (pickup["state"] != "ready") {
-                    return "the prints of this pickup are not all out yet";
+    options.pickups = [pickups_kept] { return encore::kiosk::devices::pickup_list(*pickups_kept); };
+    options.mark_picked_up = [pickups_kept](const std::string& reorder) {
+        auto outcome = PickupOutcome::unknown;
+        for (auto& pickup : *pickups_kept) {
+            if (pickup.reorder == reorder) {
+                outcome = pickup.state == PickupState::ready ? PickupOutcome::done
+                                                             : PickupOutcome::not_ready;
+                if (outcome == PickupOutcome::done) {
+                    pickup.state = PickupState::picked_up;
                 }
-                pickup["state"] = "picked_up";
-                return {};
             }
         }
-        return "this booth has no pickup " + reorder;
+        return encore::kiosk::devices::picked_up_problem(outcome, reorder);
     };
     RunningBooth booth(std::move(options));
     CHECK(booth.get("/api/operator/pickups").status == 401);
     CHECK(booth.post("/api/operator/pickups/picked-up", R"({"reorder": "r-ready"})").status == 401);
-    CHECK(booth.on_loop([list] { return (*list)[0]["state"].get<std::string>(); }) == "ready");
+    CHECK(booth.on_loop([pickups_kept] { return (*pickups_kept)[0].state; }) == PickupState::ready);
 
     const auto login = booth.post("/api/operator/login", R"({"pin": "2468"})");
     REQUIRE(login.status == 200);
@@ -507,6 +518,8 @@ TEST_CASE("the operator screen lists venue pickups and marks a ready one picked 
     const auto pickups = json::parse(listed.body)["pickups"];
     REQUIRE(pickups.size() == 2);
     CHECK(pickups[0]["code"] == "K7Q2M9");
+    CHECK(pickups[0]["state"] == "ready");
+    CHECK(pickups[0]["items"][0]["copies_done"] == 2);
     CHECK(pickups[1]["state"] == "printing");
 
     const auto malformed =
