@@ -86,10 +86,18 @@ PhotoRead read_photo(const std::filesystem::path& original, const std::filesyste
     return {std::move(jpeg), {}};
 }
 
+// What became of a complete download.
+struct StoredDownload {
+    // Its bytes do not match the hash (the part is removed, to be fetched again).
+    bool mismatch = false;
+    // Why it could not be stored, for the operator; empty when it was.
+    std::string problem;
+};
+
 // On the worker: checks a complete download against its hash and stores it atomically
-// where venue prints read it. Returns why not, or "".
-std::string store_download(const std::filesystem::path& part, const std::filesystem::path& final,
-                           const std::string& sha256) {
+// where venue prints read it.
+StoredDownload store_download(const std::filesystem::path& part, const std::filesystem::path& final,
+                              const std::string& sha256) {
     std::ifstream input(part, std::ios::binary);
     std::vector<char> bytes((std::istreambuf_iterator<char>(input)),
                             std::istreambuf_iterator<char>());
@@ -98,11 +106,13 @@ std::string store_download(const std::filesystem::path& part, const std::filesys
     if (platform::crypto::to_hex(platform::crypto::sha256(data)) != sha256) {
         std::error_code ignored;
         std::filesystem::remove(part, ignored);
-        return "mismatch";
+        return {true, "the photo " + sha256 +
+                          " the hub sent twice does not match its SHA-256: check the hub's image "
+                          "store, or print it on the lab"};
     }
     if (const auto error = platform::write_file_atomically(final, data)) {
-        return "the booth cannot store photo " + sha256 + " (" + error.message() +
-               "): free space in its data folder, or print it on the lab";
+        return {false, "the booth cannot store photo " + sha256 + " (" + error.message() +
+                           "): free space in its data folder, or print it on the lab"};
     }
     std::error_code ignored;
     std::filesystem::remove(part, ignored);
@@ -259,29 +269,23 @@ struct VenuePrints::State : std::enable_shared_from_this<VenuePrints::State> {
         }
     }
 
-    void on_stored(const std::string& sha256, const std::string& problem) {
+    void on_stored(const std::string& sha256, const StoredDownload& stored) {
         const auto found = wanted.find(sha256);
         if (found == wanted.end()) {
             return;
         }
         auto& entry = found->second;
         entry.checking = false;
-        if (problem == "mismatch" && ++entry.mismatches < 2) {
+        if (stored.mismatch && ++entry.mismatches < 2) {
             log.warning("photo ", sha256, " from the hub does not match its SHA-256; asking again");
             nudge();
             return;
         }
         const auto waiters = std::move(entry.waiters);
         wanted.erase(found);
-        if (!problem.empty()) {
-            const auto reason =
-                problem == "mismatch"
-                    ? "the photo " + sha256 +
-                          " the hub sent twice does not match its SHA-256: check the hub's image "
-                          "store, or print it on the lab"
-                    : problem;
+        if (!stored.problem.empty()) {
             for (const auto& waiter : waiters) {
-                fail(waiter.reorder, reason);
+                fail(waiter.reorder, stored.problem);
             }
             return;
         }
@@ -603,9 +607,9 @@ std::string VenuePrints::photo_chunk(const wire::Chunk& chunk) {
     entry.checking = true;
     state_->files.run([part = state_->part_path(sha256), final = state_->copy_path(sha256),
                        sha256] { return store_download(part, final, sha256); },
-                      [weak = state_->weak_from_this(), sha256](std::string problem) {
+                      [weak = state_->weak_from_this(), sha256](StoredDownload stored) {
                           if (auto self = weak.lock()) {
-                              self->on_stored(sha256, problem);
+                              self->on_stored(sha256, stored);
                           }
                       });
     return {};
