@@ -100,10 +100,11 @@ int run(int argc, char** argv) {
         loop.get_executor(), config.data_dir / "dev_provider.db",
         hub::settlement::load_or_create_webhook_secret(config.data_dir / "dev_provider.secret"));
     hub::settlement::CounterProvider counter_provider;
-    hub::settlement::Settlement settlement({config.settlement_price_list,
-                                            config.settlement_venue_pickup,
-                                            config.settlement_counter, config.settlement_events},
-                                           ledger, payment_provider, &counter_provider);
+    const hub::settlement::SettlementSettings settlement_settings{
+        config.settlement_price_list, config.settlement_venue_pickup, config.settlement_counter,
+        config.settlement_events};
+    hub::settlement::Settlement settlement(settlement_settings, ledger, payment_provider,
+                                           &counter_provider);
 
     // Vouchers issued for one event pay only reorders of that event's orders.
     settlement.set_order_events([&orders](const std::string& order_id) {
@@ -133,9 +134,10 @@ int run(int argc, char** argv) {
     const auto lab_templates = hub::desk::load_lab_templates(config.desk_templates_dir);
     if (lab_templates) {
         // Guests can still buy such a product; the desk refuses to release it.
-        for (const auto& [event, product] : hub::settlement::unprintable_products(
-                 {config.settlement_price_list, true, false, config.settlement_events},
-                 [&](std::string_view id) { return lab_templates->find(id) != nullptr; })) {
+        for (const auto& [event, product] :
+             hub::settlement::unprintable_products(settlement_settings, [&](std::string_view id) {
+                 return lab_templates->find(id) != nullptr;
+             })) {
             log.warning(event.empty() ? std::string("settlement.price_list")
                                       : "the price list of event \"" + event + "\"",
                         " offers product \"", product,
